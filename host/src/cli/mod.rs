@@ -1,0 +1,97 @@
+//! The `roster` command line: argument parsing, logging setup and one file per command group.
+
+mod connect;
+mod connector;
+mod output;
+mod status;
+mod sync;
+mod users;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::app::{default_database_path, App};
+use crate::runtime::CallLimits;
+
+#[derive(Debug, Parser)]
+#[command(name = "roster", version, about = "See who uses each SaaS seat, through sandboxed connectors")]
+pub struct Cli {
+    /// SQLite database file; created on first use. Defaults to the user's data directory.
+    #[arg(long, global = true, env = "ROSTER_DB", value_name = "PATH")]
+    db: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Install and list connector components.
+    #[command(subcommand)]
+    Connector(connector::ConnectorCommand),
+    /// Connect an account of a SaaS tool through an installed connector.
+    Connect(connect::ConnectArgs),
+    /// Sync a connection's users.
+    Sync(sync::SyncArgs),
+    /// List a connection's synced users.
+    Users(users::UsersArgs),
+    /// Show connections, their last sync, user counts and health.
+    Status(status::StatusArgs),
+}
+
+/// Logs go to stderr. On a terminal only warnings show by default, because the progress
+/// bar reports progress; elsewhere info lines do. `ROSTER_LOG` takes a tracing filter.
+fn init_logging() {
+    let default = if std::io::stderr().is_terminal() { "warn" } else { "info" };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("ROSTER_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_target(false)
+        .compact()
+        .init();
+}
+
+/// Parses arguments, runs the command and prints any error as one line on stderr.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging();
+
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            let message = format!("{error:#}").replace('\n', " ");
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let db_path = match cli.db {
+        Some(path) => path,
+        None => default_database_path()?,
+    };
+    let app = App::open(&db_path, CallLimits::default()).await?;
+    let result = match cli.command {
+        Command::Connector(command) => connector::run(&app, command).await,
+        Command::Connect(args) => connect::run(&app, args).await,
+        Command::Sync(args) => sync::run(&app, args).await,
+        Command::Users(args) => users::run(&app, args).await,
+        Command::Status(args) => status::run(&app, args).await,
+    };
+    app.db.close().await;
+    result
+}

@@ -1,0 +1,21 @@
+//! Roster: finds unused SaaS seats by syncing each tool's users through sandboxed connector
+//! components.
+//!
+//! # Layout
+//! - [`runtime`]: wasmtime engine, component loading and the per-call sandbox.
+//! - [`broker`]: what the host lends a connector (HTTP, storage, secrets, log), one file per
+//!   WIT interface.
+//! - [`auth`]: OAuth token flows, the sealed credential store and the token cache.
+//! - [`store`]: every SQL statement, behind typed functions.
+//! - [`sync`]: drives a connector page by page with checkpoints.
+//! - [`app`]: wires the pieces together for the CLI and server.
+//! - [`cli`]: the `roster` command line.
+
+pub mod app;
+pub mod auth;
+pub mod broker;
+pub mod cli;
+pub mod explain;
+pub mod runtime;
+pub mod store;
+pub mod sync;

@@ -1,0 +1,142 @@
+//! Helpers shared by the integration tests: a started mock, an HTTP client and JSON requests.
+
+// Each test binary uses a different subset of these helpers.
+#![allow(dead_code)]
+
+use mock_zoom::{MockConfig, MockZoom};
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+use serde_json::Value;
+
+/// Builds a client for plain HTTP to 127.0.0.1. reqwest is built without a rustls crypto
+/// provider, and building any client needs one, so ring's is installed first.
+pub fn client() -> reqwest::Client {
+    // Installing fails only when a provider is already installed, which is fine.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .build()
+        .expect("building the reqwest client")
+}
+
+pub async fn start(config: MockConfig) -> MockZoom {
+    MockZoom::start(config).await.expect("starting the mock")
+}
+
+/// A response read whole: status, headers and the body as text.
+pub struct TextResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub text: String,
+}
+
+impl TextResponse {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.text)
+            .unwrap_or_else(|error| panic!("body is not JSON ({error}): {}", self.text))
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|value| value.to_str().ok())
+    }
+}
+
+pub async fn read(response: reqwest::Response) -> TextResponse {
+    let status = response.status();
+    let headers = response.headers().clone();
+    let text = response.text().await.expect("reading the body");
+    TextResponse {
+        status,
+        headers,
+        text,
+    }
+}
+
+/// Sends a token request with Basic credentials and the parameters in the query.
+pub async fn request_token(
+    client: &reqwest::Client,
+    zoom: &MockZoom,
+    id: &str,
+    secret: &str,
+    query: &str,
+) -> TextResponse {
+    let response = client
+        .post(format!("{}/oauth/token?{query}", zoom.url()))
+        .basic_auth(id, Some(secret))
+        .send()
+        .await
+        .expect("sending the token request");
+    read(response).await
+}
+
+/// Gets a working access token with the configured client credentials.
+pub async fn token(client: &reqwest::Client, zoom: &MockZoom) -> String {
+    let config = zoom.config();
+    let query = format!(
+        "grant_type=account_credentials&account_id={}",
+        config.account_id
+    );
+    let response = request_token(
+        client,
+        zoom,
+        &config.client_id,
+        &config.client_secret,
+        &query,
+    )
+    .await;
+    assert_eq!(
+        response.status,
+        StatusCode::OK,
+        "token grant failed: {}",
+        response.text
+    );
+    response.json()["access_token"]
+        .as_str()
+        .expect("access_token is a string")
+        .to_owned()
+}
+
+/// Sends `GET path_and_query` to the API, with a bearer token when one is given.
+pub async fn get(
+    client: &reqwest::Client,
+    zoom: &MockZoom,
+    token: Option<&str>,
+    path_and_query: &str,
+) -> TextResponse {
+    let mut request = client.get(format!("{}{path_and_query}", zoom.url()));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    read(request.send().await.expect("sending the API request")).await
+}
+
+/// Pages through `GET /v2/users?{query}` by `next_page_token` and returns every page body.
+/// Stops after `max_pages` so a paging bug fails the test instead of hanging it.
+pub async fn all_pages(
+    client: &reqwest::Client,
+    zoom: &MockZoom,
+    token: &str,
+    query: &str,
+    max_pages: usize,
+) -> Vec<Value> {
+    let mut pages = Vec::new();
+    let mut next_page_token = String::new();
+    for _ in 0..max_pages {
+        let path = if next_page_token.is_empty() {
+            format!("/v2/users?{query}")
+        } else {
+            format!("/v2/users?{query}&next_page_token={next_page_token}")
+        };
+        let response = get(client, zoom, Some(token), &path).await;
+        assert_eq!(response.status, StatusCode::OK, "{path}: {}", response.text);
+        let page = response.json();
+        next_page_token = page["next_page_token"]
+            .as_str()
+            .expect("next_page_token is a string")
+            .to_owned();
+        pages.push(page);
+        if next_page_token.is_empty() {
+            return pages;
+        }
+    }
+    panic!("listing {query} did not end within {max_pages} pages");
+}
