@@ -9,13 +9,17 @@
 //! - [`store`]: every SQL statement, behind typed functions.
 //! - [`sync`]: drives a connector page by page with checkpoints.
 //! - [`app`]: wires the pieces together for the CLI and server.
+//! - [`install`] and [`connect`]: installing connector components and creating connections.
+//! - [`explain`]: connector errors as one-line advice for admins.
 //! - [`cli`]: the `roster` command line.
 
 pub mod app;
 pub mod auth;
 pub mod broker;
 pub mod cli;
+pub mod connect;
 pub mod explain;
+pub mod install;
 pub mod runtime;
 pub mod store;
 pub mod sync;

@@ -2,8 +2,9 @@
 
 use std::time::{Duration, SystemTime};
 
-/// Attempts per request, the first included.
-pub const MAX_ATTEMPTS: u32 = 4;
+/// Attempts per request, the first included. Without `Retry-After` the waits add up to
+/// about 8 s, enough for per-second limits to clear.
+pub const MAX_ATTEMPTS: u32 = 6;
 /// Waits longer than this are not spent inside a call: the response goes back to the
 /// connector, which reports the rate limit and when to retry.
 pub const MAX_WAIT: Duration = Duration::from_secs(60);

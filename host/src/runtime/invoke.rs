@@ -3,7 +3,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use tracing::Instrument as _;
 
@@ -63,10 +63,10 @@ impl ResourceLimiter for MemoryLimiter {
 /// here: they are part of the export's own result type.
 #[derive(Debug, thiserror::Error)]
 pub enum CallError {
-    #[error("connector {connector} `{export}` did not finish within {seconds} s; the upstream may be slow, retry later")]
-    Timeout { connector: String, export: &'static str, seconds: u64 },
-    #[error("connector {connector} `{export}` used more than its {seconds} s CPU budget and was stopped; this is a connector bug")]
-    CpuLimit { connector: String, export: &'static str, seconds: u64 },
+    #[error("connector {connector} `{export}` did not finish within {}; the upstream may be slow, retry later", human(*limit))]
+    Timeout { connector: String, export: &'static str, limit: Duration },
+    #[error("connector {connector} `{export}` used more than its {} CPU budget and was stopped; this is a connector bug", human(*limit))]
+    CpuLimit { connector: String, export: &'static str, limit: Duration },
     #[error("connector {connector} `{export}` needed more than its {megabytes} MiB memory limit and was stopped")]
     MemoryLimit { connector: String, export: &'static str, megabytes: usize },
     #[error("connector {connector} `{export}` crashed: {message}")]
@@ -84,6 +84,15 @@ impl CallError {
             CallError::Trap { .. } => "trap",
             CallError::Instantiate { .. } => "instantiate",
         }
+    }
+}
+
+/// Formats a limit as "300 ms" or "5 s".
+fn human(limit: Duration) -> String {
+    if limit < Duration::from_secs(1) || limit.subsec_millis() != 0 {
+        format!("{} ms", limit.as_millis())
+    } else {
+        format!("{} s", limit.as_secs())
     }
 }
 
@@ -178,7 +187,7 @@ impl Runtime {
 
         let finished = tokio::time::timeout(limits.wall_time, run).instrument(span.clone()).await;
         let result = match finished {
-            Err(_elapsed) => Err(CallError::Timeout { connector: name.clone(), export, seconds: limits.wall_time.as_secs() }),
+            Err(_elapsed) => Err(CallError::Timeout { connector: name.clone(), export, limit: limits.wall_time }),
             Ok((result, store)) => {
                 store.data().broker.report_dropped_logs();
                 match result {
@@ -268,7 +277,7 @@ fn classify_trap(
 ) -> CallError {
     let connector = connector.to_string();
     if state.cpu_exhausted || error.downcast_ref::<Trap>() == Some(&Trap::Interrupt) {
-        return CallError::CpuLimit { connector, export, seconds: limits.cpu_time.as_secs() };
+        return CallError::CpuLimit { connector, export, limit: limits.cpu_time };
     }
     if state.limiter.refused {
         return CallError::MemoryLimit { connector, export, megabytes: limits.memory_bytes >> 20 };

@@ -1,0 +1,152 @@
+//! Shared setup: a temporary data directory, a mock Zoom server, and helpers to run the
+//! `roster` binary or use the library in-process.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitStatus;
+
+use mock_zoom::{MockConfig, MockZoom};
+use roster::app::App;
+use roster::runtime::CallLimits;
+
+pub const ACCOUNT_ID: &str = "fakeAcct0000000000000A";
+pub const CLIENT_ID: &str = "mock-client-id";
+pub const CLIENT_SECRET: &str = "mock-client-secret";
+
+/// The output of one `roster` run.
+#[derive(Debug)]
+pub struct Run {
+    pub status: ExitStatus,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Asserts success and returns stdout.
+    #[track_caller]
+    pub fn ok(&self) -> &str {
+        assert!(self.status.success(), "roster failed: {}\nstdout:\n{}", self.stderr, self.stdout);
+        &self.stdout
+    }
+
+    /// Asserts failure and returns the last stderr line, which carries the error.
+    #[track_caller]
+    pub fn error(&self) -> &str {
+        assert!(!self.status.success(), "roster succeeded unexpectedly:\n{}", self.stdout);
+        self.stderr.lines().last().unwrap_or_default()
+    }
+}
+
+pub struct Env {
+    pub dir: tempfile::TempDir,
+    pub db: PathBuf,
+    pub zoom: MockZoom,
+}
+
+impl Env {
+    pub async fn start(config: MockConfig) -> Env {
+        let dir = tempfile::tempdir().expect("create a temporary directory");
+        let db = dir.path().join("roster.db");
+        let zoom = MockZoom::start(config).await.expect("start the mock Zoom server");
+        Env { dir, db, zoom }
+    }
+
+    pub async fn with_users(users: usize) -> Env {
+        Env::start(MockConfig { users, ..MockConfig::default() }).await
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Runs `roster --db <db> <args>` with a clean environment for its settings.
+    pub async fn roster(&self, args: &[&str]) -> Run {
+        self.roster_with_env(args, &[]).await
+    }
+
+    pub async fn roster_with_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_roster"));
+        command
+            .arg("--db")
+            .arg(&self.db)
+            .args(args)
+            .env_remove("ROSTER_DB")
+            .env_remove("ROSTER_CLIENT_SECRET")
+            .env_remove("ROSTER_MASTER_KEY")
+            .env("ROSTER_LOG", "info");
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let output = command.output().await.expect("run the roster binary");
+        Run {
+            status: output.status,
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    pub async fn install(&self, component: &str) -> Run {
+        self.roster(&["connector", "add", component]).await
+    }
+
+    /// Installs the Zoom connector and connects it to the mock as `name`.
+    pub async fn connect_zoom(&self, name: &str) {
+        self.install(roster_test_artifacts::ZOOM).await.ok();
+        self.connect(name, "zoom").await.ok();
+    }
+
+    pub async fn connect(&self, name: &str, connector: &str) -> Run {
+        let url = self.zoom.url();
+        self.roster(&[
+            "connect", connector, "--name", name, "--account-id", ACCOUNT_ID, "--client-id", CLIENT_ID,
+            "--client-secret", CLIENT_SECRET, "--api-base", &url, "--oauth-base", &url,
+        ])
+        .await
+    }
+
+    /// Opens the same database in-process.
+    pub async fn app(&self) -> App {
+        self.app_with(CallLimits::default()).await
+    }
+
+    pub async fn app_with(&self, limits: CallLimits) -> App {
+        App::open(&self.db, limits).await.expect("open the app in-process")
+    }
+
+    /// Every column of every stored user, in a stable order, for byte-level comparisons.
+    pub async fn user_rows(&self) -> Vec<String> {
+        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", self.db.display())).await.unwrap();
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT json_array(connection_id, user_key, remote_id, email, display_name, first_name, last_name,
+                    status, license, license_code, role_id, role, group_ids, department, login_types,
+                    created_at, last_login_at, last_client_version, removed, removed_at, first_seen_run,
+                    updated_at)
+             FROM app_users ORDER BY connection_id, user_key",
+        )
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+        pool.close().await;
+        rows.into_iter().map(|(row,)| row).collect()
+    }
+
+    /// Runs one SQL query returning a single integer.
+    pub async fn count(&self, sql: &'static str) -> i64 {
+        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", self.db.display())).await.unwrap();
+        let (value,): (i64,) = sqlx::query_as(sql).fetch_one(&pool).await.unwrap();
+        pool.close().await;
+        value
+    }
+
+    /// Runs one SQL query returning rows of text.
+    pub async fn query_text(&self, sql: &'static str) -> Vec<String> {
+        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", self.db.display())).await.unwrap();
+        let rows: Vec<(String,)> = sqlx::query_as(sql).fetch_all(&pool).await.unwrap();
+        pool.close().await;
+        rows.into_iter().map(|(text,)| text).collect()
+    }
+}
+
+/// Parses `roster users --format json` output.
+pub fn users_json(stdout: &str) -> Vec<serde_json::Value> {
+    serde_json::from_str(stdout).unwrap_or_else(|error| panic!("users output is not JSON ({error}):\n{stdout}"))
+}
