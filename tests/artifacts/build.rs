@@ -28,7 +28,7 @@ fn main() {
     // A separate target directory keeps the nested cargo off the outer build's lock.
     let target_dir = workspace.join("target").join("wasm-artifacts");
 
-    for watched in ["wit", "plugins/zoom/src", "plugins/zoom/Cargo.toml", "plugins/testkit/src", "plugins/testkit/Cargo.toml", "Cargo.lock"] {
+    for watched in ["wit", "plugins/zoom/src", "plugins/zoom/Cargo.toml", "plugins/testkit/src", "plugins/testkit/Cargo.toml", "Cargo.toml", "Cargo.lock"] {
         println!("cargo:rerun-if-changed={}", workspace.join(watched).display());
     }
 

@@ -4,6 +4,7 @@ mod connect;
 mod connector;
 mod output;
 mod status;
+mod summary;
 mod sync;
 mod users;
 
@@ -40,6 +41,8 @@ enum Command {
     Users(users::UsersArgs),
     /// Show connections, their last sync, user counts and health.
     Status(status::StatusArgs),
+    /// Summarise a connection's users by status, licence and last sign-in.
+    Summary(summary::SummaryArgs),
 }
 
 /// Logs go to stderr. On a terminal only warnings show by default, because the progress
@@ -91,6 +94,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Sync(args) => sync::run(&app, args).await,
         Command::Users(args) => users::run(&app, args).await,
         Command::Status(args) => status::run(&app, args).await,
+        Command::Summary(args) => summary::run(&app, args).await,
     };
     app.db.close().await;
     result

@@ -332,6 +332,26 @@ impl Database {
         })
     }
 
+    /// Counts current users by status and licence.
+    pub async fn status_license_counts(&self, connection_id: i64) -> Result<Vec<(UserStatus, License, u64)>> {
+        let rows = sqlx::query(
+            "SELECT status, license, COUNT(*) AS users FROM app_users
+             WHERE connection_id = ? AND removed = 0
+             GROUP BY status, license ORDER BY status, license",
+        )
+        .bind(connection_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let status: String = row.try_get("status")?;
+                let license: String = row.try_get("license")?;
+                let users: i64 = row.try_get("users")?;
+                Ok((parse_enum(&status)?, parse_enum(&license)?, users as u64))
+            })
+            .collect()
+    }
+
     /// Buckets active users by how long ago they last signed in, relative to `now`.
     pub async fn login_spread(&self, connection_id: i64, now: i64) -> Result<LoginSpread> {
         let day = 86_400;

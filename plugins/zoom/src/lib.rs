@@ -27,7 +27,8 @@ pub mod bindings {
     });
 }
 
-pub use users::{parse_users_page, UsersCursor};
+pub use roles::{parse_roles, RoleNames};
+pub use users::{parse_users_page, Listing, ParsedPage, UsersCursor, PAGE_SIZE};
 
 use bindings::exports::roster::connector::connector::Guest;
 use bindings::roster::connector::types::{

@@ -86,7 +86,8 @@ impl UsersCursor {
         serde_json::to_string(self).expect("a cursor of plain fields always serialises")
     }
 
-    fn query(&self) -> String {
+    /// The `GET /v2/users` path and query for the next page.
+    pub fn query(&self) -> String {
         // Zoom requires the same query with every page token, so only the token varies.
         let mut query =
             format!("/v2/users?status={}&page_size={PAGE_SIZE}", self.status.as_str());

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Runs every test: unit tests, the mock Zoom server's tests and the end-to-end suite, which
+# builds the connector components for wasm32-wasip2 first.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+rustup target add wasm32-wasip2 >/dev/null
+cargo test "$@"
