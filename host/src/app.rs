@@ -21,7 +21,7 @@ pub struct App {
     pub services: Arc<Services>,
 }
 
-/// The database path used when neither `--db` nor `ROSTER_DB` is given.
+/// Returns the database path used when neither `--db` nor `ROSTER_DB` is given.
 pub fn default_database_path() -> anyhow::Result<PathBuf> {
     let dirs = directories::ProjectDirs::from("", "", "roster")
         .context("cannot find a home directory for the default database; pass --db PATH or set ROSTER_DB")?;
@@ -70,7 +70,7 @@ impl App {
         data_dir(self.db.path()).join("components")
     }
 
-    /// A broker for a call of `version`, with or without a connection.
+    /// Creates a broker for a call of `version`, with or without a connection.
     pub fn broker(&self, context: Option<Arc<ConnectionContext>>, version: &ConnectorVersion) -> Broker {
         let label = ConnectorLabel { id: version.connector_id.clone(), version: version.version.clone() };
         Broker::new(self.services.clone(), context, label)
@@ -110,7 +110,7 @@ pub fn stored_info(version: &ConnectorVersion) -> anyhow::Result<ConnectorInfo> 
         .with_context(|| format!("stored description of connector {} {} is corrupt; reinstall it", version.connector_id, version.version))
 }
 
-/// The directory that holds the database, its components and caches.
+/// Returns the directory of the database, which also contains its components and caches.
 pub fn data_dir(db_path: &Path) -> PathBuf {
     db_path.parent().filter(|parent| !parent.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf()
 }

@@ -11,7 +11,7 @@ use crate::broker::{parse_origin, ConnectionContext};
 use crate::runtime::wit::{AuthScheme, GrantType};
 use crate::store::{AuthGrant, Connection, ConnectionState, NewConnection};
 
-/// What `connect_account_credentials` needs.
+/// Input of `connect_account_credentials`.
 pub struct AccountCredentials<'a> {
     pub connector: &'a str,
     pub name: &'a str,

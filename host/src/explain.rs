@@ -1,4 +1,4 @@
-//! Turns connector errors into one-line explanations for admins: what the upstream said,
+//! Turns connector errors into one-line explanations for admins: the upstream's message,
 //! its code, and what to do next.
 
 use crate::runtime::wit::{ConnectorError, HttpError, RateLimitScope, UpstreamError};
@@ -86,7 +86,7 @@ pub fn explain_connector_error(error: &ConnectorError, provider: &str, auth_fail
 fn explain_http_error(provider: &str, error: &HttpError) -> String {
     match error {
         HttpError::Denied(reason) => format!("the host denied a request: {reason}"),
-        HttpError::Timeout => format!("{provider} did not answer in time after retries; retry later"),
+        HttpError::Timeout => format!("{provider} timed out after retries; retry later"),
         HttpError::TooLarge(limit) => format!("a {provider} response passed the {limit}-byte limit"),
         HttpError::ConnectionFailed(detail) => format!("cannot reach {provider}: {detail}; check the network and the upstream base URLs"),
         HttpError::InvalidRequest(detail) => format!("the connector built an invalid request: {detail}"),

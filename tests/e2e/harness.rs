@@ -112,7 +112,7 @@ impl Env {
         App::open(&self.db, limits).await.expect("open the app in-process")
     }
 
-    /// Every column of every stored user, in a stable order, for byte-level comparisons.
+    /// Returns every column of every stored user in a stable order, for exact comparisons.
     pub async fn user_rows(&self) -> Vec<String> {
         let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", self.db.display())).await.unwrap();
         let rows: Vec<(String,)> = sqlx::query_as(

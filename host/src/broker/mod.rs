@@ -1,4 +1,4 @@
-//! What the host lends a connector during one call: brokered HTTP to declared upstreams,
+//! Capabilities the host lends a connector during one call: brokered HTTP to declared upstreams,
 //! per-connection storage, secrets it can use without reading, and logging.
 //!
 //! One file per WIT interface: `http_impl`, `storage_impl`, `secrets_impl`, `log_impl`.
@@ -38,7 +38,7 @@ pub struct Services {
     pub pacer: Pacer,
 }
 
-/// Where an upstream name points for one connection.
+/// Base URL and credential kind of one upstream for one connection.
 #[derive(Debug, Clone)]
 pub struct ResolvedUpstream {
     pub base_url: reqwest::Url,
@@ -147,8 +147,8 @@ impl fmt::Display for ConnectorLabel {
     }
 }
 
-/// What a call's host calls left behind for the caller: audit records, and the last
-/// credential failure, which explains a denied request better than the connector can.
+/// Output of a call's host calls for the caller: audit records, and the last credential
+/// failure, which explains a denied request better than the connector can.
 #[derive(Default)]
 pub struct CallReport {
     pub host_calls: Vec<HostCallRecord>,
@@ -191,8 +191,8 @@ pub struct Broker {
 }
 
 impl Broker {
-    /// A broker for one call. Without a connection every request and storage access is
-    /// denied, which is how `describe` runs at install time.
+    /// Creates a broker for one call. Without a connection every request and storage access
+    /// is denied, which is how `describe` runs at install time.
     pub fn new(services: Arc<Services>, connection: Option<Arc<ConnectionContext>>, connector: ConnectorLabel) -> Broker {
         Broker {
             services,
@@ -226,8 +226,8 @@ impl Broker {
         self.connection.as_ref().map(|context| context.connection.id)
     }
 
-    /// The single place where a host call turns into a trap: the connector passed a per-call
-    /// budget.
+    /// Builds the trap for a connector that passed a per-call budget. This is the only place
+    /// where a host call traps.
     fn over_budget(&self, what: &str, limit: u32) -> wasmtime::Error {
         tracing::warn!(connector = %self.connector, what, limit, "connector passed a per-call budget; trapping");
         wasmtime::Error::msg(format!("connector made more than {limit} {what} in one call"))

@@ -1,4 +1,4 @@
-//! Retry policy for brokered requests: which answers to retry and how long to wait.
+//! Retry policy for brokered requests: which responses to retry and how long to wait.
 
 use std::time::{Duration, SystemTime};
 
@@ -34,8 +34,8 @@ pub fn backoff(attempt: u32) -> Duration {
     capped.mul_f64(1.0 + jitter)
 }
 
-/// Whether an answer with this status is worth retrying for this method. POST is only
-/// retried on 429, where the upstream promises it did nothing.
+/// Returns whether a response with this status is worth retrying for this method. POST is
+/// only retried on 429, because then the upstream did not process the request.
 pub fn is_retryable(status: u16, method: &reqwest::Method) -> bool {
     match status {
         429 => true,

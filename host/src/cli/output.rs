@@ -31,7 +31,7 @@ pub fn rfc3339(unix: Option<i64>) -> Option<String> {
     unix.and_then(|seconds| jiff::Timestamp::from_second(seconds).ok()).map(|at| at.to_string())
 }
 
-/// A short UTC date and time for tables, or "never".
+/// Formats a short UTC date and time for tables, or "never".
 pub fn short_time(unix: Option<i64>) -> String {
     match unix.and_then(|seconds| jiff::Timestamp::from_second(seconds).ok()) {
         Some(at) => at.strftime("%Y-%m-%d %H:%M").to_string(),

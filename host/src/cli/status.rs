@@ -37,7 +37,7 @@ struct ConnectionStatus {
     token_expires_at: Option<String>,
 }
 
-/// One word or phrase an admin can act on.
+/// Describes a connection's health in a phrase an admin can act on.
 fn health(state: ConnectionState, last: Option<&SyncRun>) -> String {
     match state {
         ConnectionState::NeedsReauthorization => return "needs re-authorization".into(),

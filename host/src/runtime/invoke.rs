@@ -59,8 +59,8 @@ impl ResourceLimiter for MemoryLimiter {
     }
 }
 
-/// Why a connector call produced no result. Errors the connector returns itself are not
-/// here: they are part of the export's own result type.
+/// Failure of a connector call that produced no result. Errors the connector returns itself
+/// are part of the export's own result type instead.
 #[derive(Debug, thiserror::Error)]
 pub enum CallError {
     #[error("connector {connector} `{export}` did not finish within {}; the upstream may be slow, retry later", human(*limit))]
@@ -96,7 +96,7 @@ fn human(limit: Duration) -> String {
     }
 }
 
-/// How an export's return value is summarised in the audit trail.
+/// Summary of an export's return value for the audit trail.
 pub trait CallOutcome {
     /// Returns "ok" or "error" and, for errors, a short description.
     fn outcome(&self) -> (&'static str, Option<String>);

@@ -16,8 +16,8 @@ use crate::store::{ConnectionState, License, PageWrite, RunStatus, SyncRun, User
 pub use lock::SyncLock;
 pub use progress::{LogProgress, Progress, TerminalProgress};
 
-/// Pages one run may read before the host stops it, whatever the connector says: a guard
-/// against a connector whose cursors never repeat but never end either.
+/// Pages one run may read before the host stops it, whatever the connector returns. This
+/// guards against a connector whose cursors never repeat but never end either.
 pub const MAX_PAGES: i64 = 200_000;
 
 #[derive(Debug, thiserror::Error)]
@@ -33,7 +33,7 @@ pub enum SyncError {
 }
 
 impl SyncError {
-    /// A short machine-readable kind, as stored in the sync run.
+    /// Returns a short machine-readable kind, as stored in the sync run.
     pub fn kind(&self) -> &str {
         match self {
             SyncError::AlreadyRunning(_) => "already-running",
@@ -50,7 +50,7 @@ impl From<crate::store::StoreError> for SyncError {
     }
 }
 
-/// What a finished run did.
+/// Outcome of a finished run.
 #[derive(Debug, Clone)]
 pub struct SyncReport {
     pub run: SyncRun,

@@ -71,8 +71,8 @@ impl Guest for ZoomConnector {
     }
 }
 
-// TODO: activity, account summary, provisioning and webhooks come with the host features that
-// use them; until then these exports say so instead of pretending to work.
+// TODO: activity, account summary, provisioning and webhooks arrive with the host features that
+// use them. Until then these exports return `unsupported`.
 fn not_implemented(export: &str) -> ConnectorError {
     ConnectorError::Unsupported(format!(
         "`{export}` is not implemented by zoom connector {}; upgrade the connector",

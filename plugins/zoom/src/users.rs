@@ -47,7 +47,7 @@ impl Listing {
     }
 }
 
-/// Where a listing stands. The host stores it as an opaque string between calls.
+/// Position in a listing. The host stores it as an opaque string between calls.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
 pub struct UsersCursor {
     pub status: Listing,
@@ -86,7 +86,7 @@ impl UsersCursor {
         serde_json::to_string(self).expect("a cursor of plain fields always serialises")
     }
 
-    /// The `GET /v2/users` path and query for the next page.
+    /// Returns the `GET /v2/users` path and query for the next page.
     pub fn query(&self) -> String {
         // Zoom requires the same query with every page token, so only the token varies.
         let mut query =
