@@ -29,7 +29,7 @@ pub fn default_database_path() -> anyhow::Result<PathBuf> {
 }
 
 /// Installs rustls' ring provider once per process; reqwest uses the process default.
-fn install_tls_provider() {
+pub fn install_tls_provider() {
     static INSTALL: Once = Once::new();
     INSTALL.call_once(|| {
         // Fails only when a provider is already installed, which is what we want anyway.
@@ -56,7 +56,7 @@ impl App {
         let db = Database::open(db_path).await?;
         let key = Arc::new(MasterKey::load(db_path)?);
         let http = http_client(&limits)?;
-        let tokens = Arc::new(TokenService::new(db.clone(), key, http.clone()));
+        let tokens = Arc::new(TokenService::new(db.clone(), key, http.clone(), limits.request_timeout));
         let runtime = Runtime::new(RuntimeConfig {
             cache_dir: data_dir(db_path).join("cache"),
             limits: limits.clone(),

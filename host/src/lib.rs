@@ -11,15 +11,21 @@
 //! - [`app`]: wires the pieces together for the CLI and server.
 //! - [`install`] and [`connect`]: installing connector components and creating connections.
 //! - [`explain`]: connector errors as one-line advice for admins.
+//! - [`server`]: `roster serve`, with webhooks and the REST API.
+//! - [`access`]: the permission check of a connection's grant.
+//! - [`disconnect`]: revoking, disconnecting and deauthorizing connections.
 //! - [`cli`]: the `roster` command line.
 
+pub mod access;
 pub mod app;
 pub mod auth;
 pub mod broker;
 pub mod cli;
 pub mod connect;
+pub mod disconnect;
 pub mod explain;
 pub mod install;
 pub mod runtime;
+pub mod server;
 pub mod store;
 pub mod sync;

@@ -11,6 +11,24 @@ use roster::runtime::CallLimits;
 pub const ACCOUNT_ID: &str = "fakeAcct0000000000000A";
 pub const CLIENT_ID: &str = "mock-client-id";
 pub const CLIENT_SECRET: &str = "mock-client-secret";
+/// The secret of the webhook test vector Zoom's documentation style fixtures use.
+pub const WEBHOOK_SECRET: &str = "fake_webhook_secret_token_for_tests";
+/// Lets the OAuth callback listener pick a free port.
+pub const TEST_REDIRECT_URI: &str = "http://127.0.0.1:0/oauth/callback";
+
+/// An HTTP client for tests that follows redirects, as a browser would.
+pub fn browser() -> reqwest::Client {
+    roster::app::install_tls_provider();
+    reqwest::Client::builder().build().unwrap()
+}
+
+/// Extracts the authorization URL from `connect --oauth`'s first line.
+pub fn authorize_url(first_line: &str) -> String {
+    first_line
+        .strip_prefix("open this URL to authorize Roster: ")
+        .unwrap_or_else(|| panic!("unexpected first line: {first_line}"))
+        .to_string()
+}
 
 /// The output of one `roster` run.
 #[derive(Debug)]
@@ -33,6 +51,38 @@ impl Run {
     pub fn error(&self) -> &str {
         assert!(!self.status.success(), "roster succeeded unexpectedly:\n{}", self.stdout);
         self.stderr.lines().last().unwrap_or_default()
+    }
+}
+
+/// A `roster` process started with [`Env::spawn`].
+pub struct Spawned {
+    pub child: tokio::process::Child,
+    pub stdout: tokio::io::Lines<tokio::io::BufReader<tokio::process::ChildStdout>>,
+}
+
+impl Spawned {
+    /// Waits for the process to exit and returns its output after the first line.
+    pub async fn finish(mut self) -> Run {
+        use tokio::io::AsyncReadExt;
+
+        let mut stdout = String::new();
+        while let Ok(Some(line)) = self.stdout.next_line().await {
+            stdout.push_str(&line);
+            stdout.push('\n');
+        }
+        let mut stderr = String::new();
+        if let Some(mut pipe) = self.child.stderr.take() {
+            pipe.read_to_string(&mut stderr).await.unwrap();
+        }
+        let status = tokio::time::timeout(std::time::Duration::from_secs(60), self.child.wait()).await.expect("roster did not exit").unwrap();
+        Run { status, stdout, stderr }
+    }
+
+    /// Sends SIGTERM.
+    pub fn terminate(&self) {
+        let pid = self.child.id().expect("the process is running").to_string();
+        let status = std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        assert!(status.success());
     }
 }
 
@@ -63,16 +113,62 @@ impl Env {
         self.roster_with_env(args, &[]).await
     }
 
-    pub async fn roster_with_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+    /// A `roster --db <db> <args>` command with a clean environment for its settings.
+    pub fn command(&self, args: &[&str]) -> tokio::process::Command {
+        self.command_on(&self.db, args)
+    }
+
+    /// A `roster` command on another database file.
+    pub fn command_on(&self, db: &Path, args: &[&str]) -> tokio::process::Command {
         let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_roster"));
         command
             .arg("--db")
-            .arg(&self.db)
+            .arg(db)
             .args(args)
             .env_remove("ROSTER_DB")
             .env_remove("ROSTER_CLIENT_SECRET")
+            .env_remove("ROSTER_WEBHOOK_SECRET")
             .env_remove("ROSTER_MASTER_KEY")
+            .env_remove("BROWSER")
+            .env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY")
             .env("ROSTER_LOG", "info");
+        command
+    }
+
+    /// Starts `roster` in the background with piped output, and returns it with the first
+    /// line it prints to stdout.
+    pub async fn spawn(&self, args: &[&str]) -> (Spawned, String) {
+        use tokio::io::AsyncBufReadExt;
+
+        let mut child = self
+            .command(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("start the roster binary");
+        let mut stdout = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        let first = tokio::time::timeout(std::time::Duration::from_secs(60), stdout.next_line())
+            .await
+            .expect("roster printed nothing within 60 s")
+            .unwrap()
+            .unwrap_or_default();
+        (Spawned { child, stdout }, first)
+    }
+
+    /// Runs `roster` on another database file.
+    pub async fn roster_on(&self, db: &Path, args: &[&str]) -> Run {
+        let output = self.command_on(db, args).output().await.expect("run the roster binary");
+        Run {
+            status: output.status,
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    pub async fn roster_with_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let mut command = self.command(args);
         for (key, value) in env {
             command.env(key, value);
         }
@@ -101,6 +197,28 @@ impl Env {
             "--client-secret", CLIENT_SECRET, "--api-base", &url, "--oauth-base", &url,
         ])
         .await
+    }
+
+    /// Arguments of `roster connect zoom --oauth` against the mock.
+    pub fn oauth_args(&self, name: &str) -> Vec<String> {
+        let url = self.zoom.url();
+        [
+            "connect", "zoom", "--name", name, "--oauth", "--client-id", CLIENT_ID, "--client-secret", CLIENT_SECRET,
+            "--redirect-uri", TEST_REDIRECT_URI, "--api-base", &url, "--oauth-base", &url, "--webhook-secret", WEBHOOK_SECRET,
+        ]
+        .map(str::to_string)
+        .to_vec()
+    }
+
+    /// Runs `roster connect zoom --oauth` and completes the consent with an HTTP client that
+    /// follows the mock's redirect to the callback.
+    pub async fn connect_oauth(&self, name: &str) -> Run {
+        let args = self.oauth_args(name);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (spawned, first) = self.spawn(&args).await;
+        let page = browser().get(authorize_url(&first)).send().await.unwrap();
+        assert_eq!(page.status(), 200, "the callback page loads");
+        spawned.finish().await
     }
 
     /// Opens the same database in-process.

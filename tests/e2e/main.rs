@@ -5,6 +5,9 @@
 
 mod harness;
 
+mod access;
 mod cli;
+mod oauth;
 mod runtime;
 mod sync;
+mod webhooks;

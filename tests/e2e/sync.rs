@@ -323,6 +323,9 @@ async fn missing_scope_names_permission() {
         "error: sync of `acme` failed: Zoom refused the request: the grant lacks user:read:list_users:admin (admin role permission needed: Users: VIEW) [Zoom answered code 4711, HTTP 400: Invalid access token, does not contain scopes:[user:read:list_users:admin]; add the missing scopes to the Zoom app and have an admin with the listed role permissions authorize it again]"
     );
     assert_eq!(env.query_text("SELECT error_kind FROM sync_runs").await, vec!["missing-permissions"]);
+    // A missing scope is not retried: one request, one 400.
+    let listing: Vec<u16> = env.zoom.requests().iter().filter(|r| r.path == "/v2/users").map(|r| r.status).collect();
+    assert_eq!(listing, vec![400]);
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -10,8 +10,8 @@ mod tokens;
 use std::fmt;
 
 pub use master_key::{MasterKey, MASTER_KEY_ENV};
-pub use oauth::{OAuthEndpoints, TokenGrant, TokenResponse};
-pub use tokens::{AccessToken, TokenService};
+pub use oauth::{authorization_request, pkce_challenge, AuthorizationRequest, OAuthEndpoints, TokenGrant, TokenResponse};
+pub use tokens::{reconnect_command, AccessToken, TokenService};
 
 /// Names of the credentials a connection may hold.
 pub mod credential {

@@ -2,15 +2,15 @@
 
 use std::time::Duration;
 
-use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::engine::general_purpose::{STANDARD as BASE64, URL_SAFE_NO_PAD};
 use base64::Engine as _;
 use serde::Deserialize;
+use sha2::{Digest, Sha256};
 
 use super::{AuthError, Secret};
 
-/// Attempts for one token request; 4xx answers are never retried.
+/// Attempts for one token request; 4xx responses are never retried.
 const ATTEMPTS: u32 = 3;
-const TOKEN_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Where a connection's OAuth flows go, resolved from the connector's description and the
 /// connection's upstream overrides.
@@ -95,13 +95,15 @@ struct ErrorBody {
 /// Access tokens without `expires_in` are assumed to last an hour, Zoom's documented lifetime.
 const DEFAULT_EXPIRES_IN: u64 = 3600;
 
-/// Sends a token request with HTTP Basic client authentication.
+/// Sends a token request with HTTP Basic client authentication. Each attempt may take
+/// `timeout`; 5xx responses and network errors are retried.
 pub async fn request_token(
     http: &reqwest::Client,
     endpoints: &OAuthEndpoints,
     client_id: &str,
     client_secret: &Secret,
     grant: &TokenGrant<'_>,
+    timeout: Duration,
 ) -> Result<TokenResponse, AuthError> {
     let basic = BASE64.encode(format!("{client_id}:{}", client_secret.expose()));
     let mut last_failure = String::new();
@@ -117,7 +119,7 @@ pub async fn request_token(
             .post(&endpoints.token_url)
             .header(reqwest::header::AUTHORIZATION, format!("Basic {basic}"))
             .form(&grant.form())
-            .timeout(TOKEN_REQUEST_TIMEOUT)
+            .timeout(timeout)
             .send()
             .await;
         let response = match sent {
@@ -172,4 +174,105 @@ pub async fn request_token(
     }
 
     Err(AuthError::Unreachable { url: endpoints.token_url.clone(), attempts: ATTEMPTS, detail: last_failure })
+}
+
+/// Values that tie an authorization request to its callback and its code exchange.
+pub struct AuthorizationRequest {
+    /// Random value echoed by the callback; a mismatch means a forged or stale callback.
+    pub state: String,
+    /// The PKCE secret, sent only with the code exchange.
+    pub code_verifier: String,
+    pub url: String,
+}
+
+fn random_token() -> String {
+    URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>())
+}
+
+/// Returns the S256 PKCE challenge of a verifier: base64url without padding of its SHA-256.
+pub fn pkce_challenge(verifier: &str) -> String {
+    URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
+}
+
+/// Builds an authorization URL with a fresh `state` and an S256 `code_challenge`.
+pub fn authorization_request(endpoints: &OAuthEndpoints, client_id: &str, redirect_uri: &str, scopes: &[String]) -> AuthorizationRequest {
+    let state = random_token();
+    // 32 random bytes give a 43-character verifier, the minimum length RFC 7636 allows.
+    let code_verifier = random_token();
+    let mut url = url::Url::parse(&endpoints.authorize_url).expect("authorize URLs come from a validated origin");
+    {
+        let mut query = url.query_pairs_mut();
+        query
+            .append_pair("response_type", "code")
+            .append_pair("client_id", client_id)
+            .append_pair("redirect_uri", redirect_uri)
+            .append_pair("state", &state)
+            .append_pair("code_challenge", &pkce_challenge(&code_verifier))
+            .append_pair("code_challenge_method", "S256");
+        if !scopes.is_empty() {
+            query.append_pair("scope", &scopes.join(" "));
+        }
+    }
+    AuthorizationRequest { state, code_verifier, url: url.to_string() }
+}
+
+/// Revokes a token at the provider's revoke endpoint. Zoom takes the token as a query or form
+/// parameter; Roster sends it in the form body so it stays out of URLs.
+pub async fn revoke_token(
+    http: &reqwest::Client,
+    revoke_url: &str,
+    client_id: &str,
+    client_secret: &Secret,
+    token: &Secret,
+    timeout: Duration,
+) -> Result<(), String> {
+    let basic = BASE64.encode(format!("{client_id}:{}", client_secret.expose()));
+    let response = http
+        .post(revoke_url)
+        .header(reqwest::header::AUTHORIZATION, format!("Basic {basic}"))
+        .form(&[("token", token.expose())])
+        .timeout(timeout)
+        .send()
+        .await
+        .map_err(|error| error.without_url().to_string())?;
+    let status = response.status();
+    if status.is_success() {
+        return Ok(());
+    }
+    let bytes = response.bytes().await.unwrap_or_default();
+    let body: ErrorBody = serde_json::from_slice(&bytes).unwrap_or_default();
+    let reason = body.reason.or(body.error_description).or(body.error).unwrap_or_default();
+    Err(format!("HTTP {} {reason}", status.as_u16()).trim_end().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pkce_challenge_matches_rfc_7636_example() {
+        // The example verifier and challenge from RFC 7636, appendix B.
+        assert_eq!(pkce_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+    }
+
+    #[test]
+    fn authorization_url_carries_state_and_challenge() {
+        let endpoints = OAuthEndpoints {
+            provider: "Zoom".into(),
+            authorize_url: "https://zoom.example.test/oauth/authorize".into(),
+            token_url: String::new(),
+            revoke_url: None,
+        };
+        let request = authorization_request(&endpoints, "client 1", "http://127.0.0.1:8765/oauth/callback", &[]);
+        let url = url::Url::parse(&request.url).unwrap();
+        let query: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
+        assert_eq!(query["response_type"], "code");
+        assert_eq!(query["client_id"], "client 1");
+        assert_eq!(query["redirect_uri"], "http://127.0.0.1:8765/oauth/callback");
+        assert_eq!(query["state"], request.state);
+        assert_eq!(query["code_challenge"], pkce_challenge(&request.code_verifier));
+        assert_eq!(query["code_challenge_method"], "S256");
+        assert_eq!(request.code_verifier.len(), 43);
+        assert!(!query.contains_key("scope"));
+    }
 }

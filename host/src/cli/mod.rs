@@ -1,8 +1,12 @@
 //! The `roster` command line: argument parsing, logging setup and one file per command group.
 
+mod audit_log;
+mod check;
 mod connect;
 mod connector;
+mod disconnect;
 mod output;
+mod serve;
 mod status;
 mod summary;
 mod sync;
@@ -35,6 +39,14 @@ enum Command {
     Connector(connector::ConnectorCommand),
     /// Connect an account of a SaaS tool through an installed connector.
     Connect(connect::ConnectArgs),
+    /// Show which features a connection's grant allows, and what to grant for the others.
+    Check(check::CheckArgs),
+    /// Revoke a connection's tokens and delete them; --purge also deletes its synced data.
+    Disconnect(disconnect::DisconnectArgs),
+    /// Run the HTTP server for webhooks and the REST API.
+    Serve(serve::ServeArgs),
+    /// List the audit log of changes.
+    AuditLog(audit_log::AuditLogArgs),
     /// Sync a connection's users.
     Sync(sync::SyncArgs),
     /// List a connection's synced users.
@@ -88,6 +100,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         None => default_database_path()?,
     };
     let app = App::open(&db_path, CallLimits::default()).await?;
+    if let Command::Serve(args) = cli.command {
+        return serve::run(app, args).await;
+    }
     let result = match cli.command {
         Command::Connector(command) => connector::run(&app, command).await,
         Command::Connect(args) => connect::run(&app, args).await,
@@ -95,6 +110,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Users(args) => users::run(&app, args).await,
         Command::Status(args) => status::run(&app, args).await,
         Command::Summary(args) => summary::run(&app, args).await,
+        Command::Check(args) => check::run(&app, args).await,
+        Command::Disconnect(args) => disconnect::run(&app, args).await,
+        Command::AuditLog(args) => audit_log::run(&app, args).await,
+        Command::Serve(_) => unreachable!("handled above"),
     };
     app.db.close().await;
     result

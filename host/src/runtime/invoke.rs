@@ -13,7 +13,7 @@ use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
 use super::bindings::ConnectorWorld;
 use super::engine::EPOCH_TICK;
-use super::wit::{ConnectorError, ConnectorInfo, FeatureAccess, UserPage};
+use super::wit::{AccountIdentity, ConnectorError, ConnectorInfo, FeatureAccess, UserPage, WebhookEvent, WebhookRequest};
 use super::{LoadedConnector, Runtime};
 use crate::broker::Broker;
 use crate::store::{unix_now_ms, ConnectorCallRecord};
@@ -246,6 +246,25 @@ impl Runtime {
     ) -> Result<Vec<FeatureAccess>, CallError> {
         self.invoke(connector, broker, "check", move |instance, store| {
             Box::pin(async move { instance.roster_connector_connector().call_check(store, &granted_scopes).await })
+        })
+        .await
+    }
+
+    pub async fn identify(&self, connector: &LoadedConnector, broker: Broker) -> Result<Result<AccountIdentity, ConnectorError>, CallError> {
+        self.invoke(connector, broker, "identify", |instance, store| {
+            Box::pin(instance.roster_connector_connector().call_identify(store))
+        })
+        .await
+    }
+
+    pub async fn handle_webhook(
+        &self,
+        connector: &LoadedConnector,
+        broker: Broker,
+        request: WebhookRequest,
+    ) -> Result<Result<WebhookEvent, ConnectorError>, CallError> {
+        self.invoke(connector, broker, "handle-webhook", move |instance, store| {
+            Box::pin(async move { instance.roster_connector_connector().call_handle_webhook(store, &request).await })
         })
         .await
     }

@@ -93,6 +93,14 @@ pub struct NewConnection<'a> {
     pub granted_scopes: Option<&'a str>,
 }
 
+/// Rows deleted by [`Database::purge_synced_data`].
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct PurgeCounts {
+    pub users: u64,
+    pub sync_runs: u64,
+    pub storage_keys: u64,
+}
+
 /// A sealed credential: the bytes are opaque to the store.
 pub struct SealedCredential {
     pub name: &'static str,
@@ -207,6 +215,113 @@ impl Database {
             .bind(connection_id)
             .execute(self.pool())
             .await?;
+        Ok(())
+    }
+
+    pub async fn set_account_id(&self, connection_id: i64, account_id: &str) -> Result<()> {
+        sqlx::query("UPDATE connections SET account_id = ?, updated_at = ? WHERE id = ?")
+            .bind(account_id)
+            .bind(unix_now())
+            .bind(connection_id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Replaces the credentials and settings of an existing connection after an admin
+    /// authorized it again, and marks it connected. Synced data stays.
+    pub async fn reauthorize_connection(
+        &self,
+        connection_id: i64,
+        client_id: &str,
+        upstreams: &BTreeMap<String, String>,
+        granted_scopes: Option<&str>,
+        credentials: &[SealedCredential],
+    ) -> Result<Connection> {
+        let now = unix_now();
+        let upstreams_json = serde_json::to_string(upstreams).expect("a string map always serialises");
+        let mut tx = self.pool().begin().await?;
+        sqlx::query("DELETE FROM credentials WHERE connection_id = ?").bind(connection_id).execute(&mut *tx).await?;
+        for credential in credentials {
+            sqlx::query(
+                "INSERT INTO credentials (connection_id, name, sealed, expires_at, updated_at)
+                 VALUES (?, ?, ?, ?, ?)",
+            )
+            .bind(connection_id)
+            .bind(credential.name)
+            .bind(&credential.sealed)
+            .bind(credential.expires_at)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let row = sqlx::query(
+            "UPDATE connections
+             SET client_id = ?, upstreams_json = ?, granted_scopes = ?, state = 'connected',
+                 state_detail = NULL, updated_at = ?
+             WHERE id = ?
+             RETURNING *",
+        )
+        .bind(client_id)
+        .bind(&upstreams_json)
+        .bind(granted_scopes)
+        .bind(now)
+        .bind(connection_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        from_row(&row)
+    }
+
+    pub async fn connections_of_connector(&self, connector_id: &str) -> Result<Vec<Connection>> {
+        let rows = sqlx::query("SELECT * FROM connections WHERE connector_id = ? ORDER BY id")
+            .bind(connector_id)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    /// Deletes the named credentials of a connection, or all of them when `names` is empty.
+    pub async fn delete_credentials(&self, connection_id: i64, names: &[&str]) -> Result<u64> {
+        let mut deleted = 0;
+        if names.is_empty() {
+            deleted = sqlx::query("DELETE FROM credentials WHERE connection_id = ?")
+                .bind(connection_id)
+                .execute(self.pool())
+                .await?
+                .rows_affected();
+        }
+        for name in names {
+            deleted += sqlx::query("DELETE FROM credentials WHERE connection_id = ? AND name = ?")
+                .bind(connection_id)
+                .bind(name)
+                .execute(self.pool())
+                .await?
+                .rows_affected();
+        }
+        Ok(deleted)
+    }
+
+    /// Deletes everything synced for a connection: users, sync runs and connector storage. The
+    /// connection row, its credentials and the audit trail of its connector calls stay.
+    pub async fn purge_synced_data(&self, connection_id: i64) -> Result<PurgeCounts> {
+        let mut tx = self.pool().begin().await?;
+        let mut delete = async |sql: &'static str| -> Result<u64> {
+            Ok(sqlx::query(sql).bind(connection_id).execute(&mut *tx).await?.rows_affected())
+        };
+        let counts = PurgeCounts {
+            users: delete("DELETE FROM app_users WHERE connection_id = ?").await?,
+            sync_runs: delete("DELETE FROM sync_runs WHERE connection_id = ?").await?,
+            storage_keys: delete("DELETE FROM connector_storage WHERE connection_id = ?").await?,
+        };
+        tx.commit().await?;
+        Ok(counts)
+    }
+
+    /// Deletes a connection and its synced data. Its connector calls stay in the audit trail
+    /// without the reference.
+    pub async fn delete_connection(&self, connection_id: i64) -> Result<()> {
+        sqlx::query("DELETE FROM connections WHERE id = ?").bind(connection_id).execute(self.pool()).await?;
         Ok(())
     }
 

@@ -2,6 +2,7 @@
 //! Postgres backend is an addition rather than a rewrite.
 
 mod audit;
+mod audit_log;
 mod connections;
 mod connectors;
 mod kv;
@@ -15,8 +16,9 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
 
+pub use audit_log::{AuditEntry, AuditRecord};
 pub use audit::{ConnectorCallRecord, HostCallRecord, HostCallView};
-pub use connections::{AuthGrant, Connection, ConnectionState, NewConnection, SealedCredential};
+pub use connections::{AuthGrant, Connection, ConnectionState, NewConnection, PurgeCounts, SealedCredential};
 pub use connectors::{ConnectorVersion, NewConnectorVersion};
 pub use kv::KvError;
 pub use sync_runs::{RunStatus, SyncRun};

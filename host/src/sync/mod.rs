@@ -9,6 +9,7 @@ use std::collections::HashSet;
 use tracing::Instrument as _;
 
 use crate::app::App;
+use crate::auth::reconnect_command;
 use crate::explain::explain_connector_error;
 use crate::runtime::wit::{AppUser, ConnectorError, LicenseKind, UserStatus as WitStatus};
 use crate::store::{ConnectionState, License, PageWrite, RunStatus, SyncRun, UserRecord, UserStatus};
@@ -24,8 +25,8 @@ pub const MAX_PAGES: i64 = 200_000;
 pub enum SyncError {
     #[error("a sync of `{0}` is already running in another process; wait for it to finish")]
     AlreadyRunning(String),
-    #[error("connection `{name}` is {state}; {next_step}")]
-    NotConnected { name: String, state: ConnectionState, next_step: String },
+    #[error("connection `{name}` {state_text}; run `{command}` to connect it again")]
+    NotConnected { name: String, state_text: String, command: String },
     #[error("sync of `{name}` failed: {message}")]
     Failed { name: String, kind: String, message: String },
     #[error(transparent)]
@@ -101,11 +102,15 @@ pub fn to_record(user: AppUser) -> UserRecord {
 pub async fn sync_users(app: &App, name: &str, progress: &dyn Progress) -> Result<SyncReport, SyncError> {
     let connection = app.db.connection(name).await.map_err(anyhow::Error::from)?;
     if connection.state != ConnectionState::Connected {
-        return Err(SyncError::NotConnected {
-            name: name.to_string(),
-            state: connection.state,
-            next_step: format!("connect it again with `roster connect {} --name {name} ...`", connection.connector_id),
-        });
+        let state = match connection.state {
+            ConnectionState::NeedsReauthorization => "needs re-authorization",
+            _ => "is disconnected",
+        };
+        let state_text = match &connection.state_detail {
+            Some(detail) => format!("{state} ({detail})"),
+            None => state.to_string(),
+        };
+        return Err(SyncError::NotConnected { name: name.to_string(), state_text, command: reconnect_command(&connection) });
     }
     let _lock = SyncLock::acquire(app.db.path(), &connection)?;
 

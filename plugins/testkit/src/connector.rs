@@ -100,6 +100,10 @@ impl Guest for TestConnector {
         }
     }
 
+    fn identify() -> Result<AccountIdentity, ConnectorError> {
+        Ok(AccountIdentity { account_id: "testkit-account".into(), user_id: None, email: None })
+    }
+
     fn check(_granted_scopes: Vec<String>) -> Vec<FeatureAccess> {
         Vec::new()
     }
@@ -162,7 +166,7 @@ impl Guest for TestConnector {
         Err(ConnectorError::Unsupported("testkit".into()))
     }
 
-    fn handle_webhook(_request: WebhookRequest) -> Result<WebhookOutcome, ConnectorError> {
+    fn handle_webhook(_request: WebhookRequest) -> Result<WebhookEvent, ConnectorError> {
         Err(ConnectorError::Unsupported("testkit".into()))
     }
 }

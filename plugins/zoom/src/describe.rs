@@ -54,7 +54,8 @@ pub fn connector_info() -> ConnectorInfo {
     }
 }
 
-/// Builds a need met by any one of `scopes`, classic scopes first, then granular ones.
+/// Builds a need met by any one of `scopes`. The first is the granular scope to grant to new
+/// apps; the rest are classic scopes that older apps carry.
 fn need(scopes: &[&str]) -> ScopeNeed {
     ScopeNeed { any_of: scopes.iter().map(|s| s.to_string()).collect() }
 }
@@ -75,15 +76,15 @@ pub fn features() -> Vec<Feature> {
         feature(
             READ_USERS,
             "Read users",
-            vec![need(&["user:read:admin", "user:write:admin", "user:read:list_users:admin"])],
+            vec![need(&["user:read:list_users:admin", "user:read:admin", "user:write:admin"])],
             &["Users: VIEW"],
         ),
         feature(
             READ_ROLES_GROUPS,
             "Read roles and groups",
             vec![
-                need(&["role:read:admin", "role:write:admin", "role:read:list_roles:admin"]),
-                need(&["group:read:admin", "group:write:admin", "group:read:list_groups:admin"]),
+                need(&["role:read:list_roles:admin", "role:read:admin", "role:write:admin"]),
+                need(&["group:read:list_groups:admin", "group:read:admin", "group:write:admin"]),
             ],
             &["Role management: VIEW", "Groups: VIEW"],
         ),
@@ -91,8 +92,8 @@ pub fn features() -> Vec<Feature> {
             "read-account",
             "Read account summary and plan usage",
             vec![
-                need(&["user:read:admin", "user:write:admin", "user:read:summary:admin"]),
-                need(&["account:read:admin", "billing:read:plan_usage:admin"]),
+                need(&["user:read:summary:admin", "user:read:admin", "user:write:admin"]),
+                need(&["billing:read:plan_usage:admin", "account:read:admin"]),
             ],
             &["Account profile: VIEW", "Account settings: VIEW"],
         ),
@@ -100,24 +101,24 @@ pub fn features() -> Vec<Feature> {
             "read-usage-reports",
             "Read sign-in activity and usage reports",
             vec![
-                need(&["report:read:admin", "report:read:user_activities:admin"]),
-                need(&["report:read:admin", "report:read:list_users:admin"]),
+                need(&["report:read:user_activities:admin", "report:read:admin"]),
+                need(&["report:read:list_users:admin", "report:read:admin"]),
             ],
             &["Usage reports: VIEW"],
         ),
         feature(
             "read-rooms",
             "Read Zoom Rooms",
-            vec![need(&["room:read:admin", "zoom_rooms:read:list_rooms:admin"])],
+            vec![need(&["zoom_rooms:read:list_rooms:admin", "room:read:admin"])],
             &["Zoom Rooms: VIEW"],
         ),
         feature(
             "read-dashboard",
             "Read dashboard meetings",
             vec![need(&[
+                "dashboard:read:list_meetings:admin",
                 "dashboard:read:admin",
                 "dashboard_meetings:read:admin",
-                "dashboard:read:list_meetings:admin",
             ])],
             &["Dashboard Meetings: VIEW"],
         ),
@@ -125,10 +126,10 @@ pub fn features() -> Vec<Feature> {
             "provision-users",
             "Create, license, deactivate and remove users",
             vec![
-                need(&["user:write:admin", "user:write:user:admin"]),
-                need(&["user:write:admin", "user:update:user:admin"]),
-                need(&["user:write:admin", "user:update:status:admin"]),
-                need(&["user:write:admin", "user:delete:user:admin"]),
+                need(&["user:write:user:admin", "user:write:admin"]),
+                need(&["user:update:user:admin", "user:write:admin"]),
+                need(&["user:update:status:admin", "user:write:admin"]),
+                need(&["user:delete:user:admin", "user:write:admin"]),
             ],
             &["Users: EDIT"],
         ),
@@ -136,8 +137,8 @@ pub fn features() -> Vec<Feature> {
             "manage-roles-groups",
             "Assign roles and group membership",
             vec![
-                need(&["role:write:admin", "role:write:member:admin"]),
-                need(&["group:write:admin", "group:write:member:admin"]),
+                need(&["role:write:member:admin", "role:write:admin"]),
+                need(&["group:write:member:admin", "group:write:admin"]),
             ],
             &["Role management: EDIT", "Groups: EDIT"],
         ),

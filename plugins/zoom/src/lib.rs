@@ -6,6 +6,7 @@
 //!   `connector-error` values (`errors`).
 //! - `users`: `list-users`, paging by `next_page_token` across the active, inactive and
 //!   pending listings, with role names from `roles`.
+//! - `webhook`: verifies and parses Zoom's webhook deliveries.
 //! - `time`: RFC 3339 and HTTP-date parsing, kept small so the component stays small.
 //!
 //! The crate also builds as an `rlib` so the parsing code runs natively in unit tests and in
@@ -17,6 +18,7 @@ mod errors;
 mod roles;
 mod time;
 mod users;
+mod webhook;
 
 pub mod bindings {
     //! Bindings generated from `wit/` by `wit-bindgen`.
@@ -32,8 +34,8 @@ pub use users::{parse_users_page, Listing, ParsedPage, UsersCursor, PAGE_SIZE};
 
 use bindings::exports::roster::connector::connector::Guest;
 use bindings::roster::connector::types::{
-    AccountReport, ActivityPage, ConnectorError, ConnectorInfo, DateRange, FeatureAccess,
-    ProvisionOp, ProvisionOutcome, UserPage, WebhookOutcome, WebhookRequest,
+    AccountIdentity, AccountReport, ActivityPage, ConnectorError, ConnectorInfo, DateRange,
+    FeatureAccess, ProvisionOp, ProvisionOutcome, UserPage, WebhookEvent, WebhookRequest,
 };
 
 struct ZoomConnector;
@@ -41,6 +43,10 @@ struct ZoomConnector;
 impl Guest for ZoomConnector {
     fn describe() -> ConnectorInfo {
         describe::connector_info()
+    }
+
+    fn identify() -> Result<AccountIdentity, ConnectorError> {
+        users::identify()
     }
 
     fn check(granted_scopes: Vec<String>) -> Vec<FeatureAccess> {
@@ -66,12 +72,12 @@ impl Guest for ZoomConnector {
         Err(not_implemented("provision"))
     }
 
-    fn handle_webhook(_request: WebhookRequest) -> Result<WebhookOutcome, ConnectorError> {
-        Err(not_implemented("handle-webhook"))
+    fn handle_webhook(request: WebhookRequest) -> Result<WebhookEvent, ConnectorError> {
+        webhook::handle(request)
     }
 }
 
-// TODO: activity, account summary, provisioning and webhooks arrive with the host features that
+// TODO: activity, account summary and provisioning arrive with the host features that
 // use them. Until then these exports return `unsupported`.
 fn not_implemented(export: &str) -> ConnectorError {
     ConnectorError::Unsupported(format!(

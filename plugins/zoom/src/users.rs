@@ -5,7 +5,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use crate::api::{self, encode_query_value};
 use crate::bindings::roster::connector::log::{self, Level};
 use crate::bindings::roster::connector::types::{
-    AppUser, ConnectorError, LicenseKind, PageProgress, UserPage, UserStatus,
+    AccountIdentity, AppUser, ConnectorError, LicenseKind, PageProgress, UserPage, UserStatus,
 };
 use crate::roles::{self, RoleNames};
 use crate::time::parse_rfc3339;
@@ -352,6 +352,27 @@ pub fn list_users(cursor: Option<&str>) -> Result<UserPage, ConnectorError> {
     Ok(UserPage { users: page.users, next_cursor: next.map(|next| next.encode()), progress })
 }
 
+#[derive(Deserialize)]
+struct Me {
+    id: Option<String>,
+    email: Option<String>,
+    account_id: Option<String>,
+}
+
+/// Parses `GET /v2/users/me`, whose `account_id` names the authorizing user's account.
+pub fn parse_me(body: &[u8]) -> Result<AccountIdentity, ConnectorError> {
+    let me: Me = serde_json::from_slice(body)
+        .map_err(|error| ConnectorError::InvalidResponse(format!("cannot parse Zoom's /v2/users/me body: {error}")))?;
+    let account_id = non_empty(me.account_id)
+        .ok_or_else(|| ConnectorError::InvalidResponse("Zoom's /v2/users/me has no account_id".to_string()))?;
+    Ok(AccountIdentity { account_id, user_id: non_empty(me.id), email: non_empty(me.email) })
+}
+
+/// The `identify` export.
+pub fn identify() -> Result<AccountIdentity, ConnectorError> {
+    parse_me(&api::get("/v2/users/me", None)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -372,6 +393,14 @@ mod tests {
         roles.names.insert("0".into(), "Owner".into());
         roles.names.insert("2".into(), "Member".into());
         roles
+    }
+
+    #[test]
+    fn me_names_the_account() {
+        let me = parse_me(br#"{"id":"u1","email":"owner@example.test","account_id":"acct"}"#).unwrap();
+        assert_eq!((me.account_id.as_str(), me.user_id.as_deref()), ("acct", Some("u1")));
+        let Err(ConnectorError::InvalidResponse(message)) = parse_me(br#"{"id":"u1"}"#) else { panic!() };
+        assert_eq!(message, "Zoom's /v2/users/me has no account_id");
     }
 
     #[test]

@@ -156,7 +156,7 @@ impl FromRequestParts<AppState> for Authorized {
         match lock(&state.tokens).check(token, Timestamp::now()) {
             TokenCheck::Valid { scopes } => Ok(Authorized { scopes }),
             TokenCheck::Expired => Err(ApiError::expired_token(status)),
-            TokenCheck::Unknown => Err(ApiError::invalid_token(status)),
+            TokenCheck::Revoked | TokenCheck::Unknown => Err(ApiError::invalid_token(status)),
         }
     }
 }

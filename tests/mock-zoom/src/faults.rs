@@ -1,4 +1,5 @@
-//! Injected faults: rate limits, server errors, delays, token expiry and broken paging.
+//! Injected faults: rate limits, server errors, delays, lost responses, token expiry and broken
+//! paging.
 
 use std::time::Duration;
 
@@ -88,6 +89,11 @@ pub enum Fault {
     ServerError(u16),
     /// Waits this long, then serves the request normally.
     Delay(Duration),
+    /// Serves the request normally, so its effects happen (a refresh token rotates, a code is
+    /// issued), then waits this long before sending the response. A duration longer than the
+    /// client's timeout makes the response get lost. The request log records the request
+    /// before the wait.
+    LoseResponse(Duration),
     /// Expires every access token issued so far, then rejects this request with code 124
     /// "Access token is expired.".
     ExpireToken,
@@ -146,6 +152,8 @@ pub(crate) enum FaultAction {
     Respond(Response),
     /// Call the handler after waiting this long.
     DelayThenServe(Duration),
+    /// Call the handler, then wait this long before sending its response.
+    ServeThenStall(Duration),
     /// Call the handler with this paging behaviour.
     ServeWithPaging(PagingFault),
 }
@@ -158,6 +166,7 @@ pub(crate) fn action_for(fault: Fault, path: &str, state: &AppState) -> FaultAct
         }
         Fault::ServerError(status) => FaultAction::Respond(server_error(status)),
         Fault::Delay(duration) => FaultAction::DelayThenServe(duration),
+        Fault::LoseResponse(duration) => FaultAction::ServeThenStall(duration),
         Fault::ExpireToken => {
             lock(&state.tokens).expire_all();
             let error = ApiError::expired_token(state.expired_token_status());

@@ -1,7 +1,8 @@
 //! A mock Zoom server for Roster's tests, benchmarks and demo, serving Zoom's OAuth and REST API.
 //!
 //! [`MockZoom::start`] binds `127.0.0.1` on a free port and serves both Zoom hosts from one
-//! address: the OAuth host (`POST /oauth/token`) and the API host (`/v2/...`). Its account is
+//! address: the OAuth host (`/oauth/authorize`, `/oauth/token`, `/oauth/revoke`) and the API
+//! host (`/v2/...`). Its account is
 //! generated from a seed, so tests can compare what Roster stored with [`MockZoom::users`].
 //!
 //! ```no_run
@@ -22,31 +23,50 @@
 //! - `accounts`: the seeded account generator, [`generate_users`].
 //! - `fixture_users`: the users of the recorded Zoom fixtures, which every account starts with.
 //! - `state`: the state shared by handlers, one lock per part.
-//! - `tokens`: issued access tokens, their expiry and scopes.
+//! - `tokens`: issued access and refresh tokens, their expiry, scopes and revocation, and the
+//!   token requests counted per grant type ([`MockZoom::token_requests`],
+//!   [`MockZoom::revoked_tokens`]).
+//! - `codes`: authorization codes and their PKCE challenges (`S256` or `plain`).
 //! - `scopes`: which scopes each endpoint accepts, and [`KNOWN_SCOPES`].
 //! - `api`: JSON responses, Zoom's `{code, message}` errors and the bearer-token extractor.
-//! - `oauth`: `POST /oauth/token`.
+//! - `authorize`: `GET /oauth/authorize` and [`AuthorizeOutcome`], set with
+//!   [`MockZoom::set_authorize_outcome`].
+//! - `oauth`: `POST /oauth/token` with the `account_credentials`, `authorization_code` and
+//!   `refresh_token` grants.
+//! - `revoke`: `POST /oauth/revoke`.
+//! - `oauth_request`: parameters and Basic client credentials of the OAuth endpoints.
+//! - `oauth_error`: the OAuth endpoints' `{reason, error}` error bodies.
 //! - `users`: `GET /v2/users` and `GET /v2/users/{userId}`.
 //! - `paging`: `next_page_token` values and the list positions they stand for.
 //! - `roles`: `GET /v2/roles`.
 //! - `faults`: [`FaultRule`], [`Fault`] and the responses faults produce.
 //! - `log`: [`LoggedRequest`] and the middleware that applies faults and logs every response.
 //! - `control`: `/_mock/` endpoints for other processes.
+//! - [`webhook`]: signed webhook bodies and a sender for loopback URLs: [`webhook::sign`],
+//!   [`webhook::url_validation_token`], [`webhook::deauthorization_event`],
+//!   [`webhook::url_validation_event`], [`webhook::user_event`],
+//!   [`webhook::user_event_for_account`] and [`webhook::send`].
 
 mod accounts;
 mod api;
+mod authorize;
+mod codes;
 mod control;
 mod faults;
 mod fixture_users;
 mod log;
 mod mock_user;
 mod oauth;
+mod oauth_error;
+mod oauth_request;
 mod paging;
+mod revoke;
 mod roles;
 mod scopes;
 mod state;
 mod tokens;
 mod users;
+pub mod webhook;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -63,6 +83,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use accounts::{CUSTOM_ROLE_ID, EMAIL_DOMAIN, GROUP_IDS, generate_users};
+pub use authorize::AuthorizeOutcome;
 pub use faults::{Fault, FaultRule, RetryAfter};
 pub use fixture_users::FIXTURE_NOW;
 pub use log::LoggedRequest;
@@ -94,6 +115,12 @@ pub struct MockConfig {
     pub scopes: Vec<String>,
     /// HTTP status of code 124 responses: 400 in Zoom's OpenAPI spec, 401 in real traffic.
     pub expired_token_status: u16,
+    /// Lifetime of authorization codes. Zoom documents 5 minutes.
+    pub code_ttl: Duration,
+    /// HTTP status of the token endpoint's response to an unknown, rotated or revoked refresh
+    /// token: 400 with `invalid_grant` (the default, seen since 2024), or 401 with the older
+    /// `invalid_request` body.
+    pub invalid_refresh_status: u16,
     /// Anchor for generated dates, such as last logins. Token expiry uses the system clock.
     pub now: Timestamp,
 }
@@ -113,6 +140,8 @@ impl Default for MockConfig {
                 .map(|scope| (*scope).to_owned())
                 .collect(),
             expired_token_status: 401,
+            code_ttl: Duration::from_secs(5 * 60),
+            invalid_refresh_status: 400,
             now: Timestamp::now(),
         }
     }
@@ -243,6 +272,24 @@ impl MockZoom {
         lock(&self.state.tokens).issued_count()
     }
 
+    /// Returns how many token requests carried `grant_type=grant`, e.g. "account_credentials",
+    /// "authorization_code" or "refresh_token", whether they succeeded or not.
+    pub fn token_requests(&self, grant: &str) -> usize {
+        lock(&self.state.tokens).request_count(grant)
+    }
+
+    /// Returns every token that `POST /oauth/revoke` accepted, oldest first, including tokens
+    /// the mock never issued.
+    pub fn revoked_tokens(&self) -> Vec<String> {
+        lock(&self.state.tokens).revoked()
+    }
+
+    /// Sets what `GET /oauth/authorize` does with later valid requests. The default,
+    /// [`AuthorizeOutcome::Approve`], redirects with a code.
+    pub fn set_authorize_outcome(&self, outcome: AuthorizeOutcome) {
+        *lock(&self.state.authorize_outcome) = outcome;
+    }
+
     /// Returns every served request, oldest first, except `/_mock/` control requests.
     pub fn requests(&self) -> Vec<LoggedRequest> {
         lock(&self.state.log).clone()
@@ -287,7 +334,9 @@ impl Drop for MockZoom {
 
 fn router(state: AppState) -> Router {
     Router::new()
+        .route("/oauth/authorize", get(authorize::authorize))
         .route("/oauth/token", post(oauth::token))
+        .route("/oauth/revoke", post(revoke::revoke))
         .route("/v2/users", get(users::list_users))
         .route("/v2/users/{user_id}", get(users::get_user))
         .route("/v2/roles", get(roles::list_roles))

@@ -1,6 +1,6 @@
 //! The request log and the middleware that applies faults and records every response.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
@@ -81,7 +81,7 @@ pub(crate) async fn observe(
 
     // The body is buffered so the log can keep it and the handler can still read it.
     let (parts, body) = request.into_parts();
-    let (body, mut response) = match to_bytes(body, MAX_BODY_BYTES).await {
+    let (body, served) = match to_bytes(body, MAX_BODY_BYTES).await {
         Ok(bytes) => {
             let request = Request::from_parts(parts, Body::from(bytes.clone()));
             (bytes.to_vec(), serve(&state, &path, request, next).await)
@@ -89,12 +89,14 @@ pub(crate) async fn observe(
         Err(error) => {
             let message =
                 format!("reading the request body failed (limit {MAX_BODY_BYTES} bytes): {error}");
-            (
-                Vec::new(),
-                (StatusCode::PAYLOAD_TOO_LARGE, message).into_response(),
-            )
+            let response = (StatusCode::PAYLOAD_TOO_LARGE, message).into_response();
+            (Vec::new(), Served::now(response))
         }
     };
+    let Served {
+        mut response,
+        stall,
+    } = served;
 
     if path.starts_with("/v2/") {
         let tracking_id = format!("v=2.0;clid=us05;rid=WEB_{}", random_string("", 32));
@@ -114,32 +116,58 @@ pub(crate) async fn observe(
     );
     lock(&state.log).push(LoggedRequest {
         method,
-        path,
+        path: path.clone(),
         query,
         status,
         bearer_token: bearer,
         body,
         at,
     });
+
+    // The log entry is written before the stall because a client that gives up closes the
+    // connection, and the server may then drop this future before it finishes.
+    if let Some(stall) = stall {
+        tracing::info!(%path, stall_ms = stall.as_millis() as u64, "holding back the response");
+        tokio::time::sleep(stall).await;
+    }
     response
 }
 
-async fn serve(state: &AppState, path: &str, mut request: Request, next: Next) -> Response {
+/// A handler's response and how long to hold it back before sending it.
+struct Served {
+    response: Response,
+    stall: Option<Duration>,
+}
+
+impl Served {
+    fn now(response: Response) -> Served {
+        Served {
+            response,
+            stall: None,
+        }
+    }
+}
+
+async fn serve(state: &AppState, path: &str, mut request: Request, next: Next) -> Served {
     let fault = lock(&state.faults).select(path);
     let Some(fault) = fault else {
-        return next.run(request).await;
+        return Served::now(next.run(request).await);
     };
 
     tracing::info!(%path, ?fault, "injecting fault");
     match action_for(fault, path, state) {
-        FaultAction::Respond(response) => response,
+        FaultAction::Respond(response) => Served::now(response),
         FaultAction::DelayThenServe(duration) => {
             tokio::time::sleep(duration).await;
-            next.run(request).await
+            Served::now(next.run(request).await)
         }
+        FaultAction::ServeThenStall(duration) => Served {
+            response: next.run(request).await,
+            stall: Some(duration),
+        },
         FaultAction::ServeWithPaging(paging) => {
             request.extensions_mut().insert(paging);
-            next.run(request).await
+            Served::now(next.run(request).await)
         }
     }
 }

@@ -1,179 +1,170 @@
-//! The OAuth token endpoint, `POST /oauth/token`, as served by `zoom.us`.
+//! The OAuth token endpoint, `POST /oauth/token`, as served by `zoom.us`: the
+//! `account_credentials`, `authorization_code` and `refresh_token` grants.
 
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
-use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use jiff::Timestamp;
 use serde::Serialize;
 
-use crate::api::{json_response, param, parse_pairs};
+use crate::api::{json_response, param};
+use crate::oauth_error::OAuthError;
+use crate::oauth_request::{has_valid_client, read_params};
 use crate::state::{AppState, lock};
 use crate::tokens::Grant;
 
-/// Error body of the token endpoint. Zoom sends `reason` before `error`, unlike RFC 6749.
-#[derive(Debug, Serialize)]
-struct OAuthError {
-    #[serde(skip)]
-    status: StatusCode,
-    reason: &'static str,
-    error: &'static str,
-}
-
-impl OAuthError {
-    fn invalid_client() -> OAuthError {
-        OAuthError {
-            status: StatusCode::BAD_REQUEST,
-            reason: "Invalid client_id or client_secret",
-            error: "invalid_client",
-        }
-    }
-
-    fn unsupported_grant_type() -> OAuthError {
-        OAuthError {
-            status: StatusCode::BAD_REQUEST,
-            reason: "unsupported grant type",
-            error: "unsupported_grant_type",
-        }
-    }
-
-    fn invalid_account_id() -> OAuthError {
-        OAuthError {
-            status: StatusCode::BAD_REQUEST,
-            reason: "Invalid account_id",
-            error: "invalid_request",
-        }
-    }
-}
-
-impl IntoResponse for OAuthError {
-    fn into_response(self) -> Response {
-        json_response(self.status, &self)
-    }
-}
-
-/// Success body of the token endpoint for grants without a refresh token.
+/// Success body of the token endpoint.
 #[derive(Debug, Serialize)]
 struct TokenResponse {
     access_token: String,
     token_type: &'static str,
+    /// Absent for `account_credentials`, which has no refresh token.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    refresh_token: Option<String>,
     expires_in: u64,
     /// Granted scopes, space-separated.
     scope: String,
     api_url: String,
 }
 
-/// Issues an access token. Zoom reads the parameters from the query or from an
-/// `application/x-www-form-urlencoded` body. When both carry a parameter, the body's value wins.
+/// Issues tokens for one of the three grants. Every request is counted under its
+/// `grant_type` value before any check, so `MockZoom::token_requests` also counts failures.
 pub(crate) async fn token(
     State(state): State<AppState>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
     body: Bytes,
 ) -> Response {
-    let mut params = parse_pairs(query.unwrap_or_default().as_bytes());
-    if is_form(&headers) {
-        params.extend(parse_pairs(&body));
+    let params = read_params(&headers, query.as_deref(), &body);
+    let grant_type = param(&params, "grant_type");
+    if let Some(grant_type) = grant_type {
+        lock(&state.tokens).count_request(grant_type);
     }
 
     if !has_valid_client(&headers, &state) {
         return OAuthError::invalid_client().into_response();
     }
 
-    let grant = match param(&params, "grant_type") {
-        Some("account_credentials") => Grant::AccountCredentials,
-        _ => return OAuthError::unsupported_grant_type().into_response(),
+    let result = match grant_type {
+        Some("account_credentials") => account_credentials(&state, &params),
+        Some("authorization_code") => authorization_code(&state, &params),
+        Some("refresh_token") => refresh_token(&state, &params),
+        _ => Err(OAuthError::unsupported_grant_type()),
     };
+    match result {
+        Ok(body) => json_response(StatusCode::OK, &body),
+        Err(error) => error.into_response(),
+    }
+}
 
-    match grant {
-        Grant::AccountCredentials => {
-            if param(&params, "account_id") != Some(state.config.account_id.as_str()) {
-                return OAuthError::invalid_account_id().into_response();
-            }
-            issue(&state, grant)
+/// Server-to-Server OAuth: an access token for the configured account, without a refresh token.
+fn account_credentials(
+    state: &AppState,
+    params: &[(String, String)],
+) -> Result<TokenResponse, OAuthError> {
+    if param(params, "account_id") != Some(state.config.account_id.as_str()) {
+        return Err(OAuthError::invalid_account_id());
+    }
+    let scopes = state.config.scopes.clone();
+    let access_token = issue_access(state, Grant::AccountCredentials, scopes.clone());
+    Ok(token_response(state, access_token, None, &scopes))
+}
+
+/// Redeems an authorization code. The code is consumed before the redirect URI and the PKCE
+/// verifier are checked, so a failed attempt cannot be retried with the same code.
+fn authorization_code(
+    state: &AppState,
+    params: &[(String, String)],
+) -> Result<TokenResponse, OAuthError> {
+    let code = param(params, "code")
+        .filter(|code| !code.is_empty())
+        .ok_or_else(|| OAuthError::missing_parameter("code"))?;
+    let record = lock(&state.codes)
+        .redeem(code, Timestamp::now())
+        .ok_or_else(|| OAuthError::invalid_code(code))?;
+    if record.client_id != state.config.client_id {
+        return Err(OAuthError::invalid_code(code));
+    }
+
+    let redirect_uri = param(params, "redirect_uri")
+        .filter(|uri| !uri.is_empty())
+        .ok_or_else(|| OAuthError::missing_parameter("redirect_uri"))?;
+    if redirect_uri != record.redirect_uri {
+        return Err(OAuthError::invalid_grant(format!(
+            "Redirect URI mismatch: {redirect_uri} is not the redirect_uri of the authorization request"
+        )));
+    }
+
+    // A verifier sent for a code issued without a challenge is ignored.
+    if let Some(challenge) = &record.challenge {
+        let verified =
+            param(params, "code_verifier").is_some_and(|verifier| challenge.is_met_by(verifier));
+        if !verified {
+            return Err(OAuthError::invalid_grant("Invalid code_verifier"));
         }
     }
+
+    let scopes = state.config.scopes.clone();
+    let access_token = issue_access(state, Grant::AuthorizationCode, scopes.clone());
+    let refresh_token = lock(&state.tokens).issue_refresh(scopes.clone());
+    Ok(token_response(
+        state,
+        access_token,
+        Some(refresh_token),
+        &scopes,
+    ))
 }
 
-fn issue(state: &AppState, grant: Grant) -> Response {
-    let config = &state.config;
-    let access_token = lock(&state.tokens).issue(
-        grant,
-        config.scopes.clone(),
-        config.token_ttl,
-        Timestamp::now(),
-    );
-    let body = TokenResponse {
+/// Exchanges a refresh token for a new access and refresh token, and invalidates the one
+/// presented (rotation). Earlier access tokens keep working until they expire.
+fn refresh_token(
+    state: &AppState,
+    params: &[(String, String)],
+) -> Result<TokenResponse, OAuthError> {
+    let presented = param(params, "refresh_token").unwrap_or_default();
+    let issued = {
+        let mut tokens = lock(&state.tokens);
+        tokens.take_refresh(presented).map(|scopes| {
+            let access_token = tokens.issue(
+                Grant::RefreshToken,
+                scopes.clone(),
+                state.config.token_ttl,
+                Timestamp::now(),
+            );
+            let refresh_token = tokens.issue_refresh(scopes.clone());
+            (access_token, refresh_token, scopes)
+        })
+    };
+    let Some((access_token, refresh_token, scopes)) = issued else {
+        return Err(OAuthError::invalid_refresh_token(
+            state.invalid_refresh_status(),
+        ));
+    };
+    Ok(token_response(
+        state,
+        access_token,
+        Some(refresh_token),
+        &scopes,
+    ))
+}
+
+fn issue_access(state: &AppState, grant: Grant, scopes: Vec<String>) -> String {
+    lock(&state.tokens).issue(grant, scopes, state.config.token_ttl, Timestamp::now())
+}
+
+fn token_response(
+    state: &AppState,
+    access_token: String,
+    refresh_token: Option<String>,
+    scopes: &[String],
+) -> TokenResponse {
+    TokenResponse {
         access_token,
         token_type: "bearer",
-        expires_in: config.token_ttl.as_secs(),
-        scope: config.scopes.join(" "),
+        refresh_token,
+        expires_in: state.config.token_ttl.as_secs(),
+        scope: scopes.join(" "),
         api_url: state.base_url.clone(),
-    };
-    json_response(StatusCode::OK, &body)
-}
-
-fn is_form(headers: &HeaderMap) -> bool {
-    headers
-        .get(CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| {
-            value
-                .trim_start()
-                .starts_with("application/x-www-form-urlencoded")
-        })
-}
-
-/// Checks the `Authorization: Basic base64(client_id:client_secret)` header.
-fn has_valid_client(headers: &HeaderMap, state: &AppState) -> bool {
-    let Some((client_id, client_secret)) = basic_credentials(headers) else {
-        return false;
-    };
-    client_id == state.config.client_id && client_secret == state.config.client_secret
-}
-
-fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
-    let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, encoded) = value.split_once(' ')?;
-    if !scheme.eq_ignore_ascii_case("basic") {
-        return None;
-    }
-    let decoded = STANDARD.decode(encoded.trim()).ok()?;
-    let decoded = String::from_utf8(decoded).ok()?;
-    let (client_id, client_secret) = decoded.split_once(':')?;
-    Some((client_id.to_owned(), client_secret.to_owned()))
-}
-
-#[cfg(test)]
-mod tests {
-    use axum::http::HeaderValue;
-
-    use super::*;
-
-    #[test]
-    fn basic_credentials_split_at_first_colon() {
-        let mut headers = HeaderMap::new();
-        let encoded = STANDARD.encode("id:secret:with:colons");
-        let value = HeaderValue::from_str(&format!("Basic {encoded}")).expect("valid header");
-        headers.insert(AUTHORIZATION, value);
-
-        assert_eq!(
-            basic_credentials(&headers),
-            Some(("id".to_owned(), "secret:with:colons".to_owned()))
-        );
-    }
-
-    #[test]
-    fn basic_credentials_reject_other_schemes() {
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            AUTHORIZATION,
-            HeaderValue::from_static("Bearer aWQ6c2VjcmV0"),
-        );
-
-        assert_eq!(basic_credentials(&headers), None);
     }
 }

@@ -5,6 +5,8 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use axum::http::StatusCode;
 
 use crate::MockConfig;
+use crate::authorize::AuthorizeOutcome;
+use crate::codes::CodeStore;
 use crate::faults::FaultTable;
 use crate::log::LoggedRequest;
 use crate::mock_user::MockUser;
@@ -23,6 +25,10 @@ pub(crate) struct Shared {
     /// The account in listing order: generated users in generation order, then added users.
     pub users: Mutex<Vec<MockUser>>,
     pub tokens: Mutex<TokenStore>,
+    /// Authorization codes not redeemed yet.
+    pub codes: Mutex<CodeStore>,
+    /// The consent decision of `GET /oauth/authorize`.
+    pub authorize_outcome: Mutex<AuthorizeOutcome>,
     pub pages: Mutex<PageCursors>,
     pub faults: Mutex<FaultTable>,
     pub log: Mutex<Vec<LoggedRequest>>,
@@ -35,6 +41,8 @@ impl Shared {
             base_url,
             users: Mutex::new(users),
             tokens: Mutex::new(TokenStore::default()),
+            codes: Mutex::new(CodeStore::default()),
+            authorize_outcome: Mutex::new(AuthorizeOutcome::default()),
             pages: Mutex::new(PageCursors::default()),
             faults: Mutex::new(FaultTable::default()),
             log: Mutex::new(Vec::new()),
@@ -45,6 +53,12 @@ impl Shared {
     /// number is not a valid status.
     pub fn expired_token_status(&self) -> StatusCode {
         StatusCode::from_u16(self.config.expired_token_status).unwrap_or(StatusCode::UNAUTHORIZED)
+    }
+
+    /// Returns the HTTP status for an invalid refresh token, falling back to 400 when the
+    /// configured number is not a valid status.
+    pub fn invalid_refresh_status(&self) -> StatusCode {
+        StatusCode::from_u16(self.config.invalid_refresh_status).unwrap_or(StatusCode::BAD_REQUEST)
     }
 }
 

@@ -1,4 +1,5 @@
-//! Access-token records issued by the OAuth endpoint and checked on every API call.
+//! Access and refresh tokens issued by the OAuth endpoints, their revocation, and the count of
+//! token requests per grant type.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -12,12 +13,16 @@ use rand::distr::Alphanumeric;
 pub(crate) enum Grant {
     /// Server-to-Server OAuth (`grant_type=account_credentials`), which has no refresh token.
     AccountCredentials,
+    /// An authorization code redeemed for an access and a refresh token.
+    AuthorizationCode,
+    /// A refresh token exchanged for a new access and refresh token.
+    RefreshToken,
 }
 
 /// One issued access token and what it allows.
 #[derive(Clone, Debug)]
 pub(crate) struct TokenRecord {
-    // Kept for later grants (refresh, revoke) to read. The API checks only the fields below.
+    // Kept for debugging. The API checks only the fields below.
     #[allow(dead_code)]
     pub grant: Grant,
     #[allow(dead_code)]
@@ -26,6 +31,8 @@ pub(crate) struct TokenRecord {
     pub scopes: Vec<String>,
     /// Set by `expire_tokens` and `Fault::ExpireToken`. Such a token stays expired for good.
     pub expired: bool,
+    /// Set by `POST /oauth/revoke`. Such a token stays invalid for good.
+    pub revoked: bool,
 }
 
 /// What an API request's bearer token turned out to be.
@@ -33,14 +40,24 @@ pub(crate) struct TokenRecord {
 pub(crate) enum TokenCheck {
     Valid { scopes: Vec<String> },
     Expired,
+    Revoked,
     Unknown,
 }
 
-/// Every access token issued since the server started, keyed by the token string.
+/// Every token issued since the server started, the revoked ones, and the token requests
+/// counted per grant type.
 #[derive(Default)]
 pub(crate) struct TokenStore {
+    /// Access tokens, keyed by the token string.
     records: HashMap<String, TokenRecord>,
     issued: usize,
+    /// Refresh tokens that still work, each with the scopes its grants carry. Rotation and
+    /// revocation remove a token from this map.
+    refresh_tokens: HashMap<String, Vec<String>>,
+    /// Tokens accepted by `POST /oauth/revoke`, oldest first.
+    revoked: Vec<String>,
+    /// Token requests per `grant_type` value, whatever their outcome.
+    requests: HashMap<String, usize>,
 }
 
 impl TokenStore {
@@ -61,6 +78,7 @@ impl TokenStore {
             expires_at,
             scopes,
             expired: false,
+            revoked: false,
         };
         self.records.insert(token.clone(), record);
         self.issued += 1;
@@ -71,6 +89,7 @@ impl TokenStore {
     pub fn check(&self, token: &str, now: Timestamp) -> TokenCheck {
         match self.records.get(token) {
             None => TokenCheck::Unknown,
+            Some(record) if record.revoked => TokenCheck::Revoked,
             Some(record) if record.expired || now >= record.expires_at => TokenCheck::Expired,
             Some(record) => TokenCheck::Valid {
                 scopes: record.scopes.clone(),
@@ -88,6 +107,50 @@ impl TokenStore {
     /// Returns how many tokens were issued since the server started.
     pub fn issued_count(&self) -> usize {
         self.issued
+    }
+
+    /// Issues a refresh token whose grants carry `scopes`, and returns it.
+    pub fn issue_refresh(&mut self, scopes: Vec<String>) -> String {
+        let token = random_string("mock-rt-", 40);
+        self.refresh_tokens.insert(token.clone(), scopes);
+        token
+    }
+
+    /// Invalidates the refresh token `token` and returns its scopes, or `None` when it was
+    /// never issued, was already used or was revoked. Each refresh token works once.
+    pub fn take_refresh(&mut self, token: &str) -> Option<Vec<String>> {
+        self.refresh_tokens.remove(token)
+    }
+
+    /// Revokes `token`, an access or a refresh token, and records it. Unknown tokens are
+    /// recorded too. Returns whether the token was known and still working.
+    pub fn revoke(&mut self, token: &str) -> bool {
+        self.revoked.push(token.to_owned());
+        if self.refresh_tokens.remove(token).is_some() {
+            return true;
+        }
+        match self.records.get_mut(token) {
+            Some(record) if !record.revoked => {
+                record.revoked = true;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Returns every token passed to `revoke`, oldest first.
+    pub fn revoked(&self) -> Vec<String> {
+        self.revoked.clone()
+    }
+
+    /// Counts one token request with this `grant_type` value.
+    pub fn count_request(&mut self, grant_type: &str) {
+        *self.requests.entry(grant_type.to_owned()).or_default() += 1;
+    }
+
+    /// Returns how many token requests carried this `grant_type` value.
+    pub fn request_count(&self, grant_type: &str) -> usize {
+        self.requests.get(grant_type).copied().unwrap_or(0)
     }
 }
 
@@ -153,6 +216,58 @@ mod tests {
         assert!(matches!(store.check(&old, now), TokenCheck::Expired));
         assert!(matches!(store.check(&new, now), TokenCheck::Valid { .. }));
         assert_eq!(store.issued_count(), 2);
+    }
+
+    #[test]
+    fn revoked_access_token_stops_working() {
+        let mut store = TokenStore::default();
+        let now = Timestamp::UNIX_EPOCH;
+        let token = store.issue(
+            Grant::AuthorizationCode,
+            vec![],
+            Duration::from_secs(60),
+            now,
+        );
+
+        assert!(store.revoke(&token));
+        assert!(matches!(store.check(&token, now), TokenCheck::Revoked));
+        assert!(!store.revoke(&token));
+        assert!(!store.revoke("never-issued"));
+        assert_eq!(
+            store.revoked(),
+            [token.as_str(), token.as_str(), "never-issued"]
+        );
+    }
+
+    #[test]
+    fn refresh_token_works_once() {
+        let mut store = TokenStore::default();
+        let scopes = vec!["user:read:user:admin".to_owned()];
+        let token = store.issue_refresh(scopes.clone());
+
+        assert_eq!(store.take_refresh(&token), Some(scopes));
+        assert_eq!(store.take_refresh(&token), None);
+    }
+
+    #[test]
+    fn revoked_refresh_token_stops_working() {
+        let mut store = TokenStore::default();
+        let token = store.issue_refresh(vec![]);
+
+        assert!(store.revoke(&token));
+        assert_eq!(store.take_refresh(&token), None);
+    }
+
+    #[test]
+    fn request_counts_are_per_grant_type() {
+        let mut store = TokenStore::default();
+        store.count_request("refresh_token");
+        store.count_request("refresh_token");
+        store.count_request("authorization_code");
+
+        assert_eq!(store.request_count("refresh_token"), 2);
+        assert_eq!(store.request_count("authorization_code"), 1);
+        assert_eq!(store.request_count("account_credentials"), 0);
     }
 
     #[test]

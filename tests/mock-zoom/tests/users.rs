@@ -531,3 +531,39 @@ async fn empty_listing_matches_fixture() {
         fixture(include_str!("../fixtures/list-users-empty.json"))
     );
 }
+
+#[tokio::test]
+async fn me_reports_configured_account_id() {
+    let zoom = start(MockConfig {
+        account_id: "otherAcct0000000000000B".to_owned(),
+        ..MockConfig::default()
+    })
+    .await;
+    let query = "grant_type=account_credentials&account_id=otherAcct0000000000000B";
+    let response = common::request_token(
+        &client(),
+        &zoom,
+        "mock-client-id",
+        "mock-client-secret",
+        query,
+    )
+    .await;
+    let token = response.json()["access_token"]
+        .as_str()
+        .expect("access_token is a string")
+        .to_owned();
+
+    let me = get(&client(), &zoom, Some(&token), "/v2/users/me").await;
+    let body = me.json();
+    let expected = fixture(include_str!("../fixtures/user-me-basic-owner.json"));
+
+    assert_eq!(me.status, StatusCode::OK, "{}", me.text);
+    assert_eq!(body["account_id"], "otherAcct0000000000000B");
+    assert_eq!(body["role_id"], "0");
+    assert_eq!(body["role_name"], "Owner");
+    assert_eq!(body["email"], expected["email"]);
+    assert_eq!(body["id"], expected["id"]);
+    for key in expected.as_object().expect("object").keys() {
+        assert!(body.get(key).is_some(), "users/me lacks {key}");
+    }
+}

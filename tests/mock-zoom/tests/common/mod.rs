@@ -18,6 +18,15 @@ pub fn client() -> reqwest::Client {
         .expect("building the reqwest client")
 }
 
+/// Builds a client that returns redirects instead of following them, for `/oauth/authorize`.
+pub fn client_without_redirects() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("building the reqwest client")
+}
+
 pub async fn start(config: MockConfig) -> MockZoom {
     MockZoom::start(config).await.expect("starting the mock")
 }
@@ -139,4 +148,99 @@ pub async fn all_pages(
         }
     }
     panic!("listing {query} did not end within {max_pages} pages");
+}
+
+/// Redirect URI of the authorization-code tests. Nothing listens there: the tests read the
+/// redirect instead of following it.
+pub const REDIRECT_URI: &str = "http://127.0.0.1:9/oauth/callback";
+
+/// Sends `GET /oauth/authorize?{query}` without following the redirect.
+pub async fn authorize(zoom: &MockZoom, query: &str) -> TextResponse {
+    let response = client_without_redirects()
+        .get(format!("{}/oauth/authorize?{query}", zoom.url()))
+        .send()
+        .await
+        .expect("sending the authorization request");
+    read(response).await
+}
+
+/// Returns the query parameters of a redirect's `Location`, after checking that it points at
+/// `REDIRECT_URI`.
+pub fn redirect_params(response: &TextResponse) -> Vec<(String, String)> {
+    let location = response
+        .header("location")
+        .unwrap_or_else(|| panic!("no location header: {} {}", response.status, response.text));
+    let (target, query) = location.split_once('?').unwrap_or((location, ""));
+    assert_eq!(target, REDIRECT_URI, "{location}");
+    form_urlencoded::parse(query.as_bytes())
+        .map(|(name, value)| (name.into_owned(), value.into_owned()))
+        .collect()
+}
+
+/// Returns the value of `name` in `params`.
+pub fn value<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    params
+        .iter()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.as_str())
+}
+
+/// Gets an authorization code for `REDIRECT_URI` with `extra` appended to the query.
+pub async fn code(zoom: &MockZoom, extra: &str) -> String {
+    let query = format!(
+        "response_type=code&client_id={}&redirect_uri={}{extra}",
+        zoom.config().client_id,
+        form_urlencoded::byte_serialize(REDIRECT_URI.as_bytes()).collect::<String>(),
+    );
+    let response = authorize(zoom, &query).await;
+    assert_eq!(response.status, StatusCode::FOUND, "{}", response.text);
+    value(&redirect_params(&response), "code")
+        .expect("the redirect carries a code")
+        .to_owned()
+}
+
+/// Sends a token request with the configured client credentials and `params` as a form body.
+pub async fn post_token_form(
+    client: &reqwest::Client,
+    zoom: &MockZoom,
+    params: &[(&str, &str)],
+) -> TextResponse {
+    let config = zoom.config();
+    let response = client
+        .post(format!("{}/oauth/token", zoom.url()))
+        .basic_auth(&config.client_id, Some(&config.client_secret))
+        .form(params)
+        .send()
+        .await
+        .expect("sending the token request");
+    read(response).await
+}
+
+/// Redeems `code` for `REDIRECT_URI` without a verifier, and returns the access and refresh
+/// tokens.
+pub async fn redeem(client: &reqwest::Client, zoom: &MockZoom, code: &str) -> (String, String) {
+    let response = post_token_form(
+        client,
+        zoom,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", REDIRECT_URI),
+        ],
+    )
+    .await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text);
+    token_pair(&response)
+}
+
+/// Returns the `access_token` and `refresh_token` of a token response.
+pub fn token_pair(response: &TextResponse) -> (String, String) {
+    let body = response.json();
+    let access = body["access_token"]
+        .as_str()
+        .expect("access_token is a string");
+    let refresh = body["refresh_token"]
+        .as_str()
+        .expect("refresh_token is a string");
+    (access.to_owned(), refresh.to_owned())
 }

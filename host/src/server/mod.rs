@@ -1,0 +1,67 @@
+//! `roster serve`: the HTTP server for webhooks and the REST API.
+//!
+//! - `webhooks`: `POST /webhooks/{connector}`, verified by the connector with the
+//!   connection's webhook secret.
+//! - `api`: the JSON API under `/api/`.
+
+mod api;
+mod webhooks;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::Router;
+use tower_http::trace::TraceLayer;
+
+use crate::app::App;
+
+/// Largest request body the server reads; webhook events are a few kilobytes.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+/// The server's routes with their limits and request logging.
+pub fn router(app: Arc<App>) -> Router {
+    Router::new()
+        .merge(webhooks::routes())
+        .merge(api::routes())
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        // Spans carry the method and path only: queries and headers can hold tokens.
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+            tracing::info_span!("http", method = %request.method(), path = %request.uri().path())
+        }))
+        .with_state(app)
+}
+
+/// Serves until `shutdown` completes, then finishes open requests.
+pub async fn serve(app: Arc<App>, listener: tokio::net::TcpListener, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    let address = listener.local_addr()?;
+    tracing::info!(%address, "server started");
+    axum::serve(listener, router(app)).with_graceful_shutdown(shutdown).await?;
+    tracing::info!(%address, "server stopped");
+    Ok(())
+}
+
+/// Completes on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %error, "cannot listen for SIGINT");
+            std::future::pending::<()>().await;
+        }
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(error = %error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        () = interrupt => tracing::info!("received SIGINT; shutting down"),
+        () = terminate => tracing::info!("received SIGTERM; shutting down"),
+    }
+}
