@@ -90,8 +90,13 @@ impl App {
             .load_file(Path::new(&version.component_path), Some(&version.sha256))
             .await
             .with_context(|| format!("cannot load connector {} {}", version.connector_id, version.version))?;
-        let context = ConnectionContext::resolve(connection, &info)
+        let settings = self.db.app_settings(connection.id).await?;
+        let mut context = ConnectionContext::resolve(connection, &info)
             .with_context(|| format!("invalid upstream settings for connector {}", version.connector_id))?;
+        // The admin knows the account's plan; the connector's pacing is a cautious default.
+        for (class, per_minute) in settings.rate_limits {
+            context.rate_classes.insert(class, per_minute);
+        }
         Ok(Prepared { context: Arc::new(context), connector, version, info })
     }
 }

@@ -93,7 +93,7 @@ async fn users_filters_and_csv() {
 
     let csv = env.roster(&["users", "acme", "--status", "inactive", "--format", "csv"]).await;
     let mut lines = csv.ok().lines();
-    assert_eq!(lines.next().unwrap(), "email,status,license,role,last_login_at,removed,key,remote_id,display_name,department,license_code,role_id,group_ids,login_types,created_at,last_client_version");
+    assert_eq!(lines.next().unwrap(), "email,status,license,role,last_login_at,removed,engagement,key,remote_id,display_name,department,license_code,role_id,group_ids,login_types,created_at,last_client_version");
     let rows: Vec<&str> = lines.collect();
     assert_eq!(rows.len(), all.iter().filter(|user| user["status"] == "inactive").count());
     assert!(rows.iter().all(|row| row.split(',').nth(1) == Some("inactive")));

@@ -184,10 +184,18 @@ impl Env {
         self.roster(&["connector", "add", component]).await
     }
 
-    /// Installs the Zoom connector and connects it to the mock as `name`.
+    /// Installs the Zoom connector and connects it to the mock as `name`, with pacing as fast
+    /// as the mock's Business-plan limits allow.
     pub async fn connect_zoom(&self, name: &str) {
         self.install(roster_test_artifacts::ZOOM).await.ok();
         self.connect(name, "zoom").await.ok();
+        self.fast_pacing(name).await;
+    }
+
+    /// Lifts the connector's cautious pacing for report endpoints, as an admin on a Business
+    /// plan would.
+    pub async fn fast_pacing(&self, name: &str) {
+        self.roster(&["app", "set", name, "--rate-limit", "heavy=1800", "--rate-limit", "resource-intensive=1800"]).await.ok();
     }
 
     pub async fn connect(&self, name: &str, connector: &str) -> Run {
@@ -218,7 +226,11 @@ impl Env {
         let (spawned, first) = self.spawn(&args).await;
         let page = browser().get(authorize_url(&first)).send().await.unwrap();
         assert_eq!(page.status(), 200, "the callback page loads");
-        spawned.finish().await
+        let run = spawned.finish().await;
+        if run.status.success() {
+            self.fast_pacing(name).await;
+        }
+        run
     }
 
     /// Opens the same database in-process.

@@ -10,4 +10,5 @@ mod cli;
 mod oauth;
 mod runtime;
 mod sync;
+mod web;
 mod webhooks;

@@ -100,7 +100,7 @@ impl Broker {
         let pacing = match &request.rate_class {
             None => None,
             Some(class) => match context.rate_classes.get(class) {
-                Some(per_second) => Some((class.clone(), *per_second)),
+                Some(per_minute) => Some((class.clone(), *per_minute)),
                 None => return Err(format!("rate class `{class}` is not declared by the connector")),
             },
         };
@@ -151,8 +151,8 @@ impl Broker {
 
         loop {
             delivery.attempts += 1;
-            if let Some((class, per_second)) = &prepared.pacing {
-                services.pacer.wait(context.connection.id, class, *per_second).await;
+            if let Some((class, per_minute)) = &prepared.pacing {
+                services.pacer.wait(context.connection.id, class, *per_minute).await;
             }
 
             let mut builder = services

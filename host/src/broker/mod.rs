@@ -51,7 +51,7 @@ pub struct ConnectionContext {
     pub connector_name: String,
     pub upstreams: HashMap<String, ResolvedUpstream>,
     pub oauth: Option<OAuthEndpoints>,
-    /// Requests per second by rate-class name.
+    /// Requests per minute by rate-class name.
     pub rate_classes: HashMap<String, u32>,
 }
 
@@ -129,7 +129,7 @@ impl ConnectionContext {
         };
 
         let rate_classes =
-            info.rate_classes.iter().map(|class| (class.name.clone(), class.requests_per_second)).collect();
+            info.rate_classes.iter().map(|class| (class.name.clone(), class.requests_per_minute)).collect();
         Ok(ConnectionContext { connection, connector_name: info.name.clone(), upstreams, oauth, rate_classes })
     }
 }

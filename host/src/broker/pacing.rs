@@ -13,9 +13,10 @@ pub struct Pacer {
 }
 
 impl Pacer {
-    /// Waits until a request in `class` may start, spacing requests `1 / per_second` apart.
-    pub async fn wait(&self, connection_id: i64, class: &str, per_second: u32) {
-        let interval = Duration::from_secs(1) / per_second.max(1);
+    /// Waits until a request in `class` may start, spacing requests `60 / per_minute` seconds
+    /// apart.
+    pub async fn wait(&self, connection_id: i64, class: &str, per_minute: u32) {
+        let interval = Duration::from_secs(60) / per_minute.max(1);
         let start = {
             let mut slots = self.next_slot.lock().expect("pacer lock is never poisoned");
             let now = Instant::now();
@@ -37,13 +38,13 @@ mod tests {
         let pacer = Pacer::default();
         let began = Instant::now();
         for _ in 0..3 {
-            pacer.wait(1, "heavy", 2).await;
+            pacer.wait(1, "heavy", 120).await;
         }
         assert_eq!(began.elapsed(), Duration::from_millis(1000));
 
         // Another connection has its own schedule.
         let other = Instant::now();
-        pacer.wait(2, "heavy", 2).await;
+        pacer.wait(2, "heavy", 120).await;
         assert_eq!(other.elapsed(), Duration::ZERO);
     }
 }

@@ -1,11 +1,14 @@
 //! The `roster` command line: argument parsing, logging setup and one file per command group.
 
+mod app;
 mod audit_log;
 mod check;
 mod connect;
 mod connector;
 mod disconnect;
+mod engagement;
 mod output;
+mod seats;
 mod serve;
 mod status;
 mod summary;
@@ -55,6 +58,13 @@ enum Command {
     Status(status::StatusArgs),
     /// Summarise a connection's users by status, licence and last sign-in.
     Summary(summary::SummaryArgs),
+    /// Show users per engagement bucket, with the formula.
+    Engagement(engagement::EngagementArgs),
+    /// Show seats bought and assigned, idle paid seats and the renewal.
+    Seats(seats::SeatsArgs),
+    /// Record an app's contract terms and engagement settings.
+    #[command(subcommand)]
+    App(app::AppCommand),
 }
 
 /// Logs go to stderr. On a terminal only warnings show by default, because the progress
@@ -110,6 +120,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Users(args) => users::run(&app, args).await,
         Command::Status(args) => status::run(&app, args).await,
         Command::Summary(args) => summary::run(&app, args).await,
+        Command::Engagement(args) => engagement::run(&app, args).await,
+        Command::Seats(args) => seats::run(&app, args).await,
+        Command::App(command) => app::run(&app, command).await,
         Command::Check(args) => check::run(&app, args).await,
         Command::Disconnect(args) => disconnect::run(&app, args).await,
         Command::AuditLog(args) => audit_log::run(&app, args).await,

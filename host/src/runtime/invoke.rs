@@ -13,7 +13,10 @@ use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
 use super::bindings::ConnectorWorld;
 use super::engine::EPOCH_TICK;
-use super::wit::{AccountIdentity, ConnectorError, ConnectorInfo, FeatureAccess, UserPage, WebhookEvent, WebhookRequest};
+use super::wit::{
+    AccountIdentity, AccountReport, ActivityPage, ConnectorError, ConnectorInfo, DateRange, FeatureAccess, UsagePage, UserPage,
+    WebhookEvent, WebhookRequest,
+};
 use super::{LoadedConnector, Runtime};
 use crate::broker::Broker;
 use crate::store::{unix_now_ms, ConnectorCallRecord};
@@ -153,7 +156,12 @@ impl Runtime {
             CallState {
                 // An empty context: no preopened directories, environment, arguments or
                 // network, so WASI calls a std guest makes find nothing to reach.
-                wasi: WasiCtxBuilder::new().allow_tcp(false).allow_udp(false).allow_ip_name_lookup(false).build(),
+                wasi: WasiCtxBuilder::new()
+                    .allow_tcp(false)
+                    .allow_udp(false)
+                    .allow_ip_name_lookup(false)
+                    .wall_clock(crate::clock::SandboxWallClock)
+                    .build(),
                 table: ResourceTable::new(),
                 limiter: MemoryLimiter { max_bytes: limits.memory_bytes, refused: false },
                 cpu_ticks_left: cpu_ticks,
@@ -265,6 +273,39 @@ impl Runtime {
     ) -> Result<Result<WebhookEvent, ConnectorError>, CallError> {
         self.invoke(connector, broker, "handle-webhook", move |instance, store| {
             Box::pin(async move { instance.roster_connector_connector().call_handle_webhook(store, &request).await })
+        })
+        .await
+    }
+
+    pub async fn list_activity(
+        &self,
+        connector: &LoadedConnector,
+        broker: Broker,
+        range: DateRange,
+        cursor: Option<String>,
+    ) -> Result<Result<ActivityPage, ConnectorError>, CallError> {
+        self.invoke(connector, broker, "list-activity", move |instance, store| {
+            Box::pin(async move { instance.roster_connector_connector().call_list_activity(store, range, cursor.as_deref()).await })
+        })
+        .await
+    }
+
+    pub async fn list_usage(
+        &self,
+        connector: &LoadedConnector,
+        broker: Broker,
+        range: DateRange,
+        cursor: Option<String>,
+    ) -> Result<Result<UsagePage, ConnectorError>, CallError> {
+        self.invoke(connector, broker, "list-usage", move |instance, store| {
+            Box::pin(async move { instance.roster_connector_connector().call_list_usage(store, range, cursor.as_deref()).await })
+        })
+        .await
+    }
+
+    pub async fn account_summary(&self, connector: &LoadedConnector, broker: Broker) -> Result<Result<AccountReport, ConnectorError>, CallError> {
+        self.invoke(connector, broker, "account-summary", |instance, store| {
+            Box::pin(instance.roster_connector_connector().call_account_summary(store))
         })
         .await
     }

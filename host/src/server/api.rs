@@ -1,16 +1,20 @@
-//! The JSON API under `/api/`.
+//! The JSON API under `/api/`. Its numbers come from the same functions as the CLI's
+//! `--format json` output.
 
 use std::sync::Arc;
 
-use axum::extract::State;
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::Serialize;
+use serde::Deserialize;
 use serde_json::json;
 
-use crate::app::App;
+use super::ServerState;
+use crate::engagement::Bucket;
+use crate::store::{License, UserFilter, UserStatus};
+use crate::views;
 
 /// An API error: a status and a one-line message, logged when it is a server fault.
 pub struct ApiError {
@@ -22,13 +26,22 @@ impl ApiError {
     pub fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
         ApiError { status, message: message.into() }
     }
+
+    fn bad_request(message: String) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, message)
+    }
 }
 
 impl From<anyhow::Error> for ApiError {
     fn from(error: anyhow::Error) -> Self {
-        let message = format!("{error:#}");
-        tracing::error!(error = %message, "API request failed");
-        ApiError { status: StatusCode::INTERNAL_SERVER_ERROR, message }
+        match error.downcast::<crate::store::StoreError>() {
+            Ok(store) => store.into(),
+            Err(error) => {
+                let message = format!("{error:#}");
+                tracing::error!(error = %message, "API request failed");
+                ApiError { status: StatusCode::INTERNAL_SERVER_ERROR, message }
+            }
+        }
     }
 }
 
@@ -36,7 +49,11 @@ impl From<crate::store::StoreError> for ApiError {
     fn from(error: crate::store::StoreError) -> Self {
         match error {
             crate::store::StoreError::ConnectionNotFound(_) => ApiError::new(StatusCode::NOT_FOUND, error.to_string()),
-            other => anyhow::Error::from(other).into(),
+            other => {
+                let message = other.to_string();
+                tracing::error!(error = %message, "API request failed");
+                ApiError { status: StatusCode::INTERNAL_SERVER_ERROR, message }
+            }
         }
     }
 }
@@ -47,40 +64,63 @@ impl IntoResponse for ApiError {
     }
 }
 
-#[derive(Serialize)]
-struct ConnectionView {
-    name: String,
-    connector: String,
-    state: String,
-    state_detail: Option<String>,
-    account_id: Option<String>,
-    users: u64,
-    last_sync_status: Option<String>,
-    last_sync_at: Option<String>,
-}
+type ApiResult<T> = Result<Json<T>, ApiError>;
 
 async fn health() -> Json<serde_json::Value> {
     Json(json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION") }))
 }
 
-async fn connections(State(app): State<Arc<App>>) -> Result<Json<Vec<ConnectionView>>, ApiError> {
-    let mut views = Vec::new();
-    for connection in app.db.connections().await? {
-        let last = app.db.sync_runs(connection.id, 1).await?.into_iter().next();
-        views.push(ConnectionView {
-            users: app.db.user_counts(connection.id).await?.total,
-            last_sync_status: last.as_ref().map(|run| run.status.to_string()),
-            last_sync_at: last.and_then(|run| run.finished_at).and_then(|at| jiff::Timestamp::from_second(at).ok()).map(|at| at.to_string()),
-            name: connection.name,
-            connector: connection.connector_id,
-            state: connection.state.to_string(),
-            state_detail: connection.state_detail,
-            account_id: connection.account_id,
-        });
-    }
-    Ok(Json(views))
+async fn connections(State(state): State<Arc<ServerState>>) -> ApiResult<Vec<views::ConnectionStatus>> {
+    Ok(Json(views::connection_statuses(&state.app.db).await?))
 }
 
-pub fn routes() -> Router<Arc<App>> {
-    Router::new().route("/api/health", get(health)).route("/api/connections", get(connections))
+#[derive(Deserialize)]
+struct UsersQuery {
+    status: Option<String>,
+    license: Option<String>,
+    engagement: Option<String>,
+    #[serde(default)]
+    include_removed: bool,
+}
+
+async fn users(State(state): State<Arc<ServerState>>, Path(name): Path<String>, Query(query): Query<UsersQuery>) -> ApiResult<Vec<views::UserView>> {
+    let connection = state.app.db.connection(&name).await?;
+    let status = query.status.as_deref().map(str::parse::<UserStatus>).transpose().map_err(ApiError::bad_request)?;
+    let license = query.license.as_deref().map(str::parse::<License>).transpose().map_err(ApiError::bad_request)?;
+    let bucket = query.engagement.as_deref().map(str::parse::<Bucket>).transpose().map_err(ApiError::bad_request)?;
+    let filter = UserFilter { status, license, include_removed: query.include_removed };
+    Ok(Json(views::users(&state.app.db, connection.id, &filter, bucket).await?))
+}
+
+async fn engagement(State(state): State<Arc<ServerState>>, Path(name): Path<String>) -> ApiResult<views::EngagementView> {
+    let connection = state.app.db.connection(&name).await?;
+    Ok(Json(views::engagement_view(&state.app.db, connection.id).await?))
+}
+
+async fn seats(State(state): State<Arc<ServerState>>, Path(name): Path<String>) -> ApiResult<crate::seats::SeatsReport> {
+    let connection = state.app.db.connection(&name).await?;
+    Ok(Json(crate::seats::seats_report(&state.app.db, connection.id).await?))
+}
+
+async fn sync_state(State(state): State<Arc<ServerState>>, Path(name): Path<String>) -> ApiResult<super::jobs::JobState> {
+    state.app.db.connection(&name).await?;
+    Ok(Json(state.jobs.state(&name)))
+}
+
+async fn start_sync(State(state): State<Arc<ServerState>>, Path(name): Path<String>) -> Result<Response, ApiError> {
+    state.app.db.connection(&name).await?;
+    if !state.jobs.start(state.app.clone(), name.clone()) {
+        return Err(ApiError::new(StatusCode::CONFLICT, format!("a sync of `{name}` is already running")));
+    }
+    Ok((StatusCode::ACCEPTED, Json(json!({ "status": "started" }))).into_response())
+}
+
+pub fn routes() -> Router<Arc<ServerState>> {
+    Router::new()
+        .route("/api/health", get(health))
+        .route("/api/connections", get(connections))
+        .route("/api/connections/{name}/users", get(users))
+        .route("/api/connections/{name}/engagement", get(engagement))
+        .route("/api/connections/{name}/seats", get(seats))
+        .route("/api/connections/{name}/sync", get(sync_state).post(start_sync))
 }

@@ -3,8 +3,12 @@
 //! - `webhooks`: `POST /webhooks/{connector}`, verified by the connector with the
 //!   connection's webhook secret.
 //! - `api`: the JSON API under `/api/`.
+//! - `jobs`: syncs started from the web UI, running in the background.
+//! - `ui`: the web UI's pages and assets, built into the binary.
 
 mod api;
+mod jobs;
+mod ui;
 mod webhooks;
 
 use std::future::Future;
@@ -19,17 +23,25 @@ use crate::app::App;
 /// Largest request body the server reads; webhook events are a few kilobytes.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
+/// State shared by the handlers.
+pub struct ServerState {
+    pub app: Arc<App>,
+    pub jobs: Arc<jobs::SyncJobs>,
+}
+
 /// The server's routes with their limits and request logging.
 pub fn router(app: Arc<App>) -> Router {
+    let state = Arc::new(ServerState { app, jobs: Arc::new(jobs::SyncJobs::default()) });
     Router::new()
         .merge(webhooks::routes())
         .merge(api::routes())
+        .merge(ui::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         // Spans carry the method and path only: queries and headers can hold tokens.
         .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
             tracing::info_span!("http", method = %request.method(), path = %request.uri().path())
         }))
-        .with_state(app)
+        .with_state(state)
 }
 
 /// Serves until `shutdown` completes, then finishes open requests.

@@ -13,6 +13,7 @@ use axum::{Json, Router};
 use serde_json::json;
 
 use super::api::ApiError;
+use super::ServerState;
 use crate::app::App;
 use crate::auth::credential;
 use crate::runtime::wit::{ConnectorError, WebhookEvent, WebhookOutcome, WebhookRequest};
@@ -74,11 +75,12 @@ async fn verify(app: &App, connector: &str, request: &WebhookRequest) -> Result<
 }
 
 async fn receive(
-    State(app): State<Arc<App>>,
+    State(state): State<Arc<ServerState>>,
     Path(connector): Path<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
+    let app = &state.app;
     let request = WebhookRequest {
         headers: headers
             .iter()
@@ -87,7 +89,7 @@ async fn receive(
         body: body.to_vec(),
         received_at: unix_now(),
     };
-    let (verified_by, event) = verify(&app, &connector, &request).await?;
+    let (verified_by, event) = verify(app, &connector, &request).await?;
 
     if !app.db.record_webhook_delivery(&connector, &event.delivery_id).await? {
         return Err(unauthorized("this delivery was already accepted; replayed requests are rejected".to_string()));
@@ -129,6 +131,6 @@ async fn receive(
     }
 }
 
-pub fn routes() -> Router<Arc<App>> {
+pub fn routes() -> Router<Arc<ServerState>> {
     Router::new().route("/webhooks/{connector}", post(receive))
 }

@@ -1,11 +1,13 @@
 //! All SQL lives here, behind typed functions on [`Database`]: SQLite through sqlx today, so a
 //! Postgres backend is an addition rather than a rewrite.
 
+mod activity;
 mod audit;
 mod audit_log;
 mod connections;
 mod connectors;
 mod kv;
+mod settings;
 mod sync_runs;
 mod users;
 
@@ -16,7 +18,9 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
 
+pub use activity::{ActivityRun, ActivityRunStatus, ActivityState, SignIn, UnavailableNote, UsageRow};
 pub use audit_log::{AuditEntry, AuditRecord};
+pub use settings::AppSettings;
 pub use audit::{ConnectorCallRecord, HostCallRecord, HostCallView};
 pub use connections::{AuthGrant, Connection, ConnectionState, NewConnection, PurgeCounts, SealedCredential};
 pub use connectors::{ConnectorVersion, NewConnectorVersion};
@@ -98,12 +102,12 @@ impl Database {
     }
 }
 
-/// Current time in Unix seconds.
+/// Current time in Unix seconds, from [`crate::clock`].
 pub fn unix_now() -> i64 {
-    jiff::Timestamp::now().as_second()
+    crate::clock::now().as_second()
 }
 
-/// Current time in Unix milliseconds.
+/// Current time in Unix milliseconds, from [`crate::clock`].
 pub fn unix_now_ms() -> i64 {
-    jiff::Timestamp::now().as_millisecond()
+    crate::clock::now().as_millisecond()
 }

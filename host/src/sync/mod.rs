@@ -1,6 +1,7 @@
 //! Drives a connector's `list-users` page by page: each page is upserted with its checkpoint
 //! in one transaction, and a complete listing marks absent users removed.
 
+mod activity;
 mod lock;
 mod progress;
 
@@ -14,6 +15,7 @@ use crate::explain::explain_connector_error;
 use crate::runtime::wit::{AppUser, ConnectorError, LicenseKind, UserStatus as WitStatus};
 use crate::store::{ConnectionState, License, PageWrite, RunStatus, SyncRun, UserRecord, UserStatus};
 
+pub use activity::{refresh_account_report, sync_activity, window_start, ActivityOutcome, HISTORY_MONTHS, OVERLAP_DAYS};
 pub use lock::SyncLock;
 pub use progress::{LogProgress, Progress, TerminalProgress};
 
@@ -98,8 +100,8 @@ pub fn to_record(user: AppUser) -> UserRecord {
     }
 }
 
-/// Runs one users sync of the named connection, resuming an interrupted run if there is one.
-pub async fn sync_users(app: &App, name: &str, progress: &dyn Progress) -> Result<SyncReport, SyncError> {
+/// Checks that a connection can sync, takes its sync lock and loads its connector.
+async fn begin(app: &App, name: &str) -> Result<(SyncLock, crate::app::Prepared), SyncError> {
     let connection = app.db.connection(name).await.map_err(anyhow::Error::from)?;
     if connection.state != ConnectionState::Connected {
         let state = match connection.state {
@@ -112,9 +114,48 @@ pub async fn sync_users(app: &App, name: &str, progress: &dyn Progress) -> Resul
         };
         return Err(SyncError::NotConnected { name: name.to_string(), state_text, command: reconnect_command(&connection) });
     }
-    let _lock = SyncLock::acquire(app.db.path(), &connection)?;
-
+    let lock = SyncLock::acquire(app.db.path(), &connection)?;
     let prepared = app.prepare(connection).await?;
+    Ok((lock, prepared))
+}
+
+/// Runs one users sync of the named connection, resuming an interrupted run if there is one.
+pub async fn sync_users(app: &App, name: &str, progress: &dyn Progress) -> Result<SyncReport, SyncError> {
+    let (_lock, prepared) = begin(app, name).await?;
+    users_sync(app, name, &prepared, progress).await
+}
+
+/// Everything one `roster sync` did.
+#[derive(Debug)]
+pub struct ConnectionSync {
+    pub users: SyncReport,
+    pub activity: ActivityOutcome,
+    /// Why the account report was not refreshed, when it was not.
+    pub account_report_error: Option<String>,
+}
+
+/// Syncs users, then sign-in activity and usage, then the account report.
+pub async fn sync_connection(app: &App, name: &str, progress: &dyn Progress) -> Result<ConnectionSync, SyncError> {
+    let (_lock, prepared) = begin(app, name).await?;
+    let users = users_sync(app, name, &prepared, progress).await?;
+    let span = tracing::info_span!("activity", connection = name);
+    let activity = sync_activity(app, &prepared).instrument(span.clone()).await?;
+
+    // A rate limit that stopped the activity sync would stop the report too.
+    let account_report_error = match &activity {
+        ActivityOutcome::Partial { .. } => Some("skipped: the upstream's rate limit was reached".to_string()),
+        _ => match refresh_account_report(app, &prepared).instrument(span).await {
+            Ok(_) => None,
+            Err(error) => {
+                tracing::warn!(error, "cannot refresh the account report; keeping the previous one");
+                Some(error)
+            }
+        },
+    };
+    Ok(ConnectionSync { users, activity, account_report_error })
+}
+
+async fn users_sync(app: &App, name: &str, prepared: &crate::app::Prepared, progress: &dyn Progress) -> Result<SyncReport, SyncError> {
     let connection_id = prepared.context.connection.id;
     let interrupted = app.db.unfinished_run(connection_id).await?;
     let run = app.db.start_run(connection_id, &prepared.version.version, &prepared.version.sha256, interrupted.as_ref()).await?;
@@ -124,7 +165,7 @@ pub async fn sync_users(app: &App, name: &str, progress: &dyn Progress) -> Resul
     async {
         tracing::info!(connector = %prepared.version.connector_id, version = %prepared.version.version, resumed_from, "sync started");
         progress.started(name, resumed_from.is_some());
-        let result = run_pages(app, &prepared, &run, progress).await;
+        let result = run_pages(app, prepared, &run, progress).await;
         match result {
             Ok(()) => {
                 let removed = app.db.complete_run(connection_id, run.id).await?;

@@ -158,6 +158,10 @@ impl Guest for TestConnector {
         Err(ConnectorError::Unsupported("testkit".into()))
     }
 
+    fn list_usage(_range: DateRange, _cursor: Option<String>) -> Result<UsagePage, ConnectorError> {
+        Err(ConnectorError::Unsupported("testkit".into()))
+    }
+
     fn account_summary() -> Result<AccountReport, ConnectorError> {
         Err(ConnectorError::Unsupported("testkit".into()))
     }

@@ -10,8 +10,10 @@ pub const API: &str = "api";
 /// Upstream for `/oauth/*`; only the host's auth flows call it.
 pub const OAUTH: &str = "oauth";
 
-/// Pacing class for Zoom's "Heavy" endpoints (reports), which have the tightest limits.
+/// Pacing class for Zoom's "Heavy" endpoints (reports, plan usage).
 pub const HEAVY: &str = "heavy";
+/// Pacing class for Zoom's "Resource-intensive" endpoints (dashboard).
+pub const RESOURCE_INTENSIVE: &str = "resource-intensive";
 
 pub const READ_USERS: &str = "read-users";
 pub const READ_ROLES_GROUPS: &str = "read-roles-groups";
@@ -48,9 +50,13 @@ pub fn connector_info() -> ConnectorInfo {
             scopes: Vec::new(),
         }),
         features: features(),
-        // Zoom's Free plan allows 1 Heavy request per second and Pro 10; 2 is a compromise
+        // Zoom allows Heavy requests at 1 a second on Free plans and 10 on Pro, and
+        // resource-intensive ones at 10 a minute on every plan. The Heavy pace is a compromise
         // until the host learns the account's plan.
-        rate_classes: vec![RateClass { name: HEAVY.into(), requests_per_second: 2 }],
+        rate_classes: vec![
+            RateClass { name: HEAVY.into(), requests_per_minute: 120 },
+            RateClass { name: RESOURCE_INTENSIVE.into(), requests_per_minute: 10 },
+        ],
     }
 }
 

@@ -157,7 +157,7 @@ pub fn classify(
         Some(300) if had_page_token && error.message.to_ascii_lowercase().contains("page token") => {
             ConnectorError::InvalidCursor(error.message)
         }
-        Some(200) if error.message.to_ascii_lowercase().contains("paid account") => {
+        _ if error.message.to_ascii_lowercase().contains("only available for") => {
             ConnectorError::Unavailable(error.upstream(Some(
                 "this Zoom feature needs a paid plan; Roster skips it on this account",
             )))

@@ -4,6 +4,7 @@
 //! - `describe`: the connector's identity, upstreams, OAuth endpoints and features.
 //! - `api`: sends requests through the host and turns Zoom's error bodies into
 //!   `connector-error` values (`errors`).
+//! - `reports`: `list-activity`, `list-usage` and `account-summary`.
 //! - `users`: `list-users`, paging by `next_page_token` across the active, inactive and
 //!   pending listings, with role names from `roles`.
 //! - `webhook`: verifies and parses Zoom's webhook deliveries.
@@ -15,6 +16,7 @@
 mod api;
 mod describe;
 mod errors;
+mod reports;
 mod roles;
 mod time;
 mod users;
@@ -35,7 +37,7 @@ pub use users::{parse_users_page, Listing, ParsedPage, UsersCursor, PAGE_SIZE};
 use bindings::exports::roster::connector::connector::Guest;
 use bindings::roster::connector::types::{
     AccountIdentity, AccountReport, ActivityPage, ConnectorError, ConnectorInfo, DateRange,
-    FeatureAccess, ProvisionOp, ProvisionOutcome, UserPage, WebhookEvent, WebhookRequest,
+    FeatureAccess, ProvisionOp, ProvisionOutcome, UsagePage, UserPage, WebhookEvent, WebhookRequest,
 };
 
 struct ZoomConnector;
@@ -57,15 +59,16 @@ impl Guest for ZoomConnector {
         users::list_users(cursor.as_deref())
     }
 
-    fn list_activity(
-        _range: DateRange,
-        _cursor: Option<String>,
-    ) -> Result<ActivityPage, ConnectorError> {
-        Err(not_implemented("list-activity"))
+    fn list_activity(range: DateRange, cursor: Option<String>) -> Result<ActivityPage, ConnectorError> {
+        reports::list_activity(range, cursor.as_deref())
+    }
+
+    fn list_usage(range: DateRange, cursor: Option<String>) -> Result<UsagePage, ConnectorError> {
+        reports::list_usage(range, cursor.as_deref())
     }
 
     fn account_summary() -> Result<AccountReport, ConnectorError> {
-        Err(not_implemented("account-summary"))
+        reports::account_summary()
     }
 
     fn provision(_op: ProvisionOp, _dry_run: bool) -> Result<ProvisionOutcome, ConnectorError> {
@@ -77,8 +80,8 @@ impl Guest for ZoomConnector {
     }
 }
 
-// TODO: activity, account summary and provisioning arrive with the host features that
-// use them. Until then these exports return `unsupported`.
+// TODO: provisioning arrives with the host feature that uses it. Until then this export
+// returns `unsupported`.
 fn not_implemented(export: &str) -> ConnectorError {
     ConnectorError::Unsupported(format!(
         "`{export}` is not implemented by zoom connector {}; upgrade the connector",

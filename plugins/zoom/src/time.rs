@@ -3,6 +3,8 @@
 //! Hand-written instead of a date crate to keep the component small: Zoom only sends UTC
 //! date-times such as `2026-03-02T08:15:00Z`, sometimes with fractional seconds or an offset.
 
+use crate::bindings::roster::connector::types::Date;
+
 /// Days from 1970-01-01 to the given proleptic Gregorian date.
 fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     // Howard Hinnant's algorithm: shift the year so that it starts in March, which puts the
@@ -133,6 +135,39 @@ pub fn parse_retry_after(value: &str, now: i64) -> Option<i64> {
     parse_http_date(value).or_else(|| parse_rfc3339(value))
 }
 
+/// Returns the date `days` days after 1970-01-01.
+pub fn date_from_days(days: i64) -> Date {
+    // Inverse of `days_from_civil`, from the same algorithm.
+    let shifted = days + 719_468;
+    let era = shifted.div_euclid(146_097);
+    let day_of_era = shifted - era * 146_097;
+    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_from_march = (5 * day_of_year + 2) / 153;
+    let day = (day_of_year - (153 * month_from_march + 2) / 5 + 1) as u8;
+    let month = if month_from_march < 10 { month_from_march + 3 } else { month_from_march - 9 } as u8;
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    Date { year: year as i32, month, day }
+}
+
+pub fn days_of(date: &Date) -> i64 {
+    days_from_civil(date.year as i64, date.month as u32, date.day as u32)
+}
+
+/// Formats a date as `YYYY-MM-DD`, as Zoom's report endpoints take it.
+pub fn format_date(date: &Date) -> String {
+    format!("{:04}-{:02}-{:02}", date.year, date.month, date.day)
+}
+
+/// Today's UTC date from the sandbox's wall clock, which the host provides.
+pub fn today() -> Date {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|elapsed| elapsed.as_secs() as i64)
+        .unwrap_or(0);
+    date_from_days(seconds.div_euclid(86_400))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -166,6 +201,16 @@ mod tests {
         ] {
             assert_eq!(parse_rfc3339(text), None, "{text:?}");
         }
+    }
+
+    #[test]
+    fn dates_round_trip() {
+        for days in [-1, 0, 59, 60, 11_016, 20_516, 20_700, 100_000] {
+            assert_eq!(days_of(&date_from_days(days)), days, "{days}");
+        }
+        let date = date_from_days(20_516);
+        assert_eq!(format_date(&date), "2026-03-04");
+        assert_eq!(format_date(&date_from_days(11_016)), "2000-02-29");
     }
 
     #[test]

@@ -6,7 +6,9 @@ use jiff::Timestamp;
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 
+use crate::engagement::Engagement;
 use crate::fixture_users::{FIXTURE_USERS, fixture_user};
+use crate::history::{DAY, History, PatternWindow};
 use crate::mock_user::{MockUser, UserStatus};
 
 /// Account domain of every generated email. The `.test` TLD is reserved, so no real mailbox
@@ -25,7 +27,8 @@ pub const GROUP_IDS: [&str; 5] = [
 /// Id of the custom role that a few generated users hold (listed by `GET /v2/roles`).
 pub const CUSTOM_ROLE_ID: &str = "fakeRole00000000000001A";
 
-const DAY: i64 = 86_400;
+/// Share of active users who stopped signing in 91 to 330 days before `now`.
+const LAPSED_RATE: f64 = 0.12;
 
 const FIRST_NAMES: [&str; 48] = [
     "Ava", "Liam", "Noah", "Emma", "Olivia", "Mateo", "Sofia", "Lucas", "Mia", "Ethan", "Amara",
@@ -87,32 +90,55 @@ const CLIENT_VERSIONS: [&str; 6] = [
 /// - status: 84% active, 9% inactive, 7% pending;
 /// - role: 1% Admins, 0.5% on the custom role, the rest Members;
 /// - active users' type: 55% licensed, 42% basic, 3% type 4 or 99;
-/// - active users' last login: within 3 days of `now` (40%), 3–14 days (25%), 14–90 days (17%),
-///   over 90 days (13%) or never (5%).
+/// - engagement (how often a user signs in): see [`Engagement`](crate::Engagement). 12% of
+///   active users stopped signing in 91 to 330 days ago, and inactive users stopped when they
+///   were deactivated, 30 to 350 days ago.
+///
+/// `last_login_time` comes from the sign-in history of the 12 months before `now`, with
+/// Zoom's three-day buffer, so users who signed in only before that have none.
 pub fn generate_users(seed: u64, count: usize, now: Timestamp) -> Vec<MockUser> {
+    generate_account(seed, count, now).users
+}
+
+/// A generated account: its users and the sign-in histories of those who are not pending.
+pub(crate) struct GeneratedAccount {
+    pub users: Vec<MockUser>,
+    pub histories: Vec<History>,
+}
+
+/// Generates the users of [`generate_users`] together with their sign-in histories.
+pub(crate) fn generate_account(seed: u64, count: usize, now: Timestamp) -> GeneratedAccount {
     let now_second = now.as_second();
     let mut rng = StdRng::seed_from_u64(seed);
     let mut emails = EmailAllocator::default();
-    let mut users = Vec::with_capacity(count);
+    let mut account = GeneratedAccount {
+        users: Vec::with_capacity(count),
+        histories: Vec::new(),
+    };
 
     for fixture in FIXTURE_USERS.iter().take(count) {
-        users.push(fixture_user(fixture, now_second, &mut emails));
+        let (user, history) = fixture_user(fixture, now_second, &mut emails);
+        account.users.push(user);
+        account.histories.extend(history);
     }
-    for index in users.len()..count {
-        users.push(random_user(
-            index as u64 + 1,
-            now_second,
-            &mut rng,
-            &mut emails,
-        ));
+    for index in account.users.len()..count {
+        let (user, history) = random_user(index as u64 + 1, now_second, &mut rng, &mut emails);
+        account.users.push(user);
+        account.histories.extend(history);
     }
-    users
+    account
 }
 
 /// Builds a 22-character Zoom-shaped user id from a sequence number, e.g. `fakeUser0000000000001A`.
 pub(crate) fn user_id(number: u64) -> String {
     let check = char::from(b'A' + ((number.saturating_sub(1)) % 26) as u8);
     format!("fakeUser{number:013}{check}")
+}
+
+/// Returns the sequence number of an id built by [`user_id`], or `None` for other ids.
+pub(crate) fn user_number(id: &str) -> Option<u64> {
+    let digits = id.strip_prefix("fakeUser")?.get(..13)?;
+    digits.parse().ok()
 }
 
 pub(crate) fn timestamp(second: i64) -> Timestamp {
@@ -125,7 +151,7 @@ fn random_user(
     now_second: i64,
     rng: &mut StdRng,
     emails: &mut EmailAllocator,
-) -> MockUser {
+) -> (MockUser, Option<History>) {
     let first = FIRST_NAMES[rng.random_range(0..FIRST_NAMES.len())];
     let last = LAST_NAMES[rng.random_range(0..LAST_NAMES.len())];
 
@@ -157,22 +183,6 @@ fn random_user(
         }
     };
 
-    let last_login_second = last_login_offset(status, rng).map(|age| now_second - age);
-    let created_second = match (status, last_login_second) {
-        // Invitations are recent, because Zoom keeps pending users only until the invitation
-        // expires.
-        (UserStatus::Pending, _) => now_second - rng.random_range(0..30 * DAY),
-        (_, Some(login)) => login - rng.random_range(DAY..1500 * DAY),
-        (_, None) => now_second - rng.random_range(DAY..1200 * DAY),
-    };
-    // Some users only ever sign in on the web, where Zoom records no client version.
-    let last_client_version = match last_login_second {
-        Some(_) if rng.random_bool(0.85) => {
-            Some(CLIENT_VERSIONS[rng.random_range(0..CLIENT_VERSIONS.len())].to_owned())
-        }
-        _ => None,
-    };
-
     let mixed_case_rate = if status == UserStatus::Pending {
         0.25
     } else {
@@ -183,6 +193,32 @@ fn random_user(
     if rng.random_bool(mixed_case_rate) {
         email = capitalize_email(&email);
     }
+    let timezone = TIMEZONES[rng.random_range(0..TIMEZONES.len())];
+
+    let (created_second, active_until) = activity_window(status, now_second, rng);
+    let engagement = Engagement::draw(status, rng);
+    let history_seed: u64 = rng.random();
+    // Some users only ever sign in on the web, where Zoom records no client version.
+    let app_client = rng
+        .random_bool(0.85)
+        .then(|| CLIENT_VERSIONS[rng.random_range(0..CLIENT_VERSIONS.len())].to_owned());
+    let history = active_until.map(|until| {
+        let window = PatternWindow {
+            after: created_second,
+            until,
+            end: now_second,
+        };
+        History::generated(
+            &email,
+            engagement,
+            history_seed,
+            timezone,
+            window,
+            app_client.clone(),
+        )
+    });
+    let last_login_second = history.as_ref().and_then(History::zoom_last_login);
+    let last_client_version = last_login_second.and(app_client);
 
     let group_ids = match rng.random_range(0..10) {
         0..4 => Vec::new(),
@@ -199,7 +235,7 @@ fn random_user(
     };
     let login_type = if rng.random_bool(0.1) { 101 } else { 100 };
 
-    MockUser {
+    let user = MockUser {
         id: (status != UserStatus::Pending).then(|| user_id(number)),
         email,
         first_name: first.to_owned(),
@@ -214,30 +250,44 @@ fn random_user(
         created_at: timestamp(created_second),
         last_login_time: last_login_second.map(timestamp),
         last_client_version,
-        timezone: TIMEZONES[rng.random_range(0..TIMEZONES.len())].to_owned(),
+        timezone: timezone.to_owned(),
         language: LANGUAGES[rng.random_range(0..LANGUAGES.len())].to_owned(),
         pmi: rng.random_range(1_000_000_000..10_000_000_000),
-    }
+    };
+    (user, history)
 }
 
-/// Picks how many seconds before `now` the user last logged in, or `None` for never.
-fn last_login_offset(status: UserStatus, rng: &mut StdRng) -> Option<i64> {
-    let (low_days, high_days) = match status {
-        UserStatus::Pending => return None,
-        UserStatus::Active => match rng.random_range(0..1000) {
-            0..400 => (0, 3),
-            400..650 => (3, 14),
-            650..820 => (14, 90),
-            820..950 => (91, 720),
-            _ => return None,
-        },
-        UserStatus::Inactive => match rng.random_range(0..1000) {
-            0..750 => (91, 1000),
-            750..900 => (30, 90),
-            _ => return None,
-        },
-    };
-    Some(rng.random_range(low_days * DAY..high_days * DAY))
+/// Draws when a user was created and until when the user signed in, or `None` for pending
+/// users, who have not signed in yet.
+fn activity_window(status: UserStatus, now_second: i64, rng: &mut StdRng) -> (i64, Option<i64>) {
+    match status {
+        // Invitations are recent, because Zoom keeps pending users only until the invitation
+        // expires.
+        UserStatus::Pending => (now_second - rng.random_range(0..30 * DAY), None),
+        UserStatus::Active => {
+            // Lapsed users stopped using Zoom but still hold their seat.
+            if rng.random_bool(LAPSED_RATE) {
+                let until = now_second - rng.random_range(91 * DAY..330 * DAY);
+                (until - rng.random_range(30 * DAY..1200 * DAY), Some(until))
+            } else {
+                (
+                    now_second - rng.random_range(DAY..1500 * DAY),
+                    Some(now_second),
+                )
+            }
+        }
+        UserStatus::Inactive => {
+            let deactivated_age = match rng.random_range(0..1000) {
+                0..900 => rng.random_range(91 * DAY..350 * DAY),
+                _ => rng.random_range(30 * DAY..91 * DAY),
+            };
+            let deactivated = now_second - deactivated_age;
+            (
+                deactivated - rng.random_range(30 * DAY..1200 * DAY),
+                Some(deactivated),
+            )
+        }
+    }
 }
 
 /// Upper-cases the first letter of each dot-separated word of the local part, e.g.
@@ -282,6 +332,7 @@ mod tests {
     use std::collections::HashSet;
 
     use super::*;
+    use crate::activity::ActivityEntry;
     use crate::fixture_users::FIXTURE_NOW;
 
     fn fixture_now() -> Timestamp {
@@ -476,6 +527,178 @@ mod tests {
         user.status = UserStatus::Pending;
         user.email = "Owner.One@Example.test".to_owned();
         assert_eq!(user.key(), "owner.one@example.test");
+    }
+
+    #[test]
+    fn engagement_spreads_over_active_users() {
+        let account = generate_account(7, 20_000, fixture_now());
+        let statuses: HashMap<String, UserStatus> = account
+            .users
+            .iter()
+            .map(|user| (user.email.to_lowercase(), user.status))
+            .collect();
+        let active: Vec<Engagement> = account
+            .histories
+            .iter()
+            .filter(|history| statuses[&history.email().to_lowercase()] == UserStatus::Active)
+            .map(History::engagement)
+            .collect();
+        let inactive: Vec<Engagement> = account
+            .histories
+            .iter()
+            .filter(|history| statuses[&history.email().to_lowercase()] == UserStatus::Inactive)
+            .map(History::engagement)
+            .collect();
+        let share = |patterns: &[Engagement], wanted: Engagement| {
+            patterns
+                .iter()
+                .filter(|&&pattern| pattern == wanted)
+                .count() as f64
+                / patterns.len() as f64
+        };
+
+        let expected = [
+            (Engagement::Daily, 0.29),
+            (Engagement::Weekly, 0.20),
+            (Engagement::Monthly, 0.21),
+            (Engagement::Rare, 0.255),
+            (Engagement::Never, 0.045),
+        ];
+        for (pattern, rate) in expected {
+            let actual = share(&active, pattern);
+            assert!(
+                (actual - rate).abs() < 0.02,
+                "active {pattern:?} share {actual}"
+            );
+        }
+        let rare_or_never =
+            share(&inactive, Engagement::Rare) + share(&inactive, Engagement::Never);
+        assert!(
+            rare_or_never > 0.6,
+            "inactive rare or never share {rare_or_never}"
+        );
+        assert_eq!(share(&inactive, Engagement::Daily), 0.0);
+
+        let pending_histories = account
+            .histories
+            .iter()
+            .filter(|history| statuses[&history.email().to_lowercase()] == UserStatus::Pending)
+            .count();
+        assert_eq!(pending_histories, 0);
+    }
+
+    #[test]
+    fn last_login_matches_history() {
+        let now = fixture_now();
+        let account = generate_account(11, 5_000, now);
+        let histories: HashMap<String, &History> = account
+            .histories
+            .iter()
+            .map(|history| (history.email().to_lowercase(), history))
+            .collect();
+        let mut buffered = 0;
+
+        for user in &account.users {
+            let sign_ins = histories
+                .get(&user.email.to_lowercase())
+                .map(|history| history.sign_ins())
+                .unwrap_or_default();
+            let Some(login) = user.last_login_time else {
+                assert!(
+                    sign_ins.is_empty(),
+                    "{} signed in without a last login",
+                    user.email
+                );
+                continue;
+            };
+            let latest = *sign_ins.last().expect("a last login needs a sign-in");
+            assert!(
+                sign_ins.contains(&login),
+                "{}: last login is no sign-in",
+                user.email
+            );
+            assert!(
+                login <= latest,
+                "{}: last login after latest sign-in",
+                user.email
+            );
+            let lag = (latest - login).as_secs();
+            assert!(
+                lag < 3 * DAY,
+                "{}: last login {lag} s before latest",
+                user.email
+            );
+            assert!(latest <= now, "{}: sign-in after now", user.email);
+            if login < latest {
+                buffered += 1;
+            }
+        }
+        assert!(
+            buffered > 50,
+            "only {buffered} users show a buffered last login"
+        );
+    }
+
+    #[test]
+    fn histories_cover_twelve_months() {
+        let now = fixture_now();
+        let account = generate_account(7, 2_000, now);
+        let year_ago = now - jiff::SignedDuration::from_hours(24 * 366);
+
+        for history in &account.histories {
+            for sign_in in history.sign_ins() {
+                assert!(
+                    sign_in > year_ago,
+                    "{} signed in at {sign_in}",
+                    history.email()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn histories_are_deterministic() {
+        let now = fixture_now();
+        let entries = |seed: u64| -> Vec<ActivityEntry> {
+            generate_account(seed, 300, now)
+                .histories
+                .iter()
+                .flat_map(History::all_entries)
+                .collect()
+        };
+
+        assert_eq!(entries(7), entries(7));
+        assert_ne!(entries(7), entries(8));
+    }
+
+    #[test]
+    fn fixture_histories_keep_fixture_logins() {
+        let account = generate_account(7, 7, fixture_now());
+
+        assert_eq!(
+            account.histories.len(),
+            6,
+            "every fixture user but the pending one"
+        );
+        for history in &account.histories {
+            let user = account
+                .users
+                .iter()
+                .find(|user| user.email == history.email())
+                .expect("a history belongs to a user");
+            let derived = history.zoom_last_login().map(timestamp);
+            assert_eq!(derived, user.last_login_time, "{}", user.email);
+        }
+        let admin = &account.histories[1];
+        assert_eq!(admin.email(), "admin.two@example.test");
+        assert_eq!(
+            admin
+                .sign_ins()
+                .last()
+                .map(|time| time.to_string())
+                .as_deref(),
+            Some("2026-03-03T10:21:00Z")
+        );
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use axum::extract::FromRequestParts;
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 use serde::Serialize;
@@ -28,6 +28,11 @@ pub(crate) fn json_response(status: StatusCode, body: &impl Serialize) -> Respon
         }
         Err(error) => internal_error(&format!("serializing the response body failed: {error}")),
     }
+}
+
+/// Formats a timestamp as Zoom does, in UTC to the second: `2025-06-01T07:58:03Z`.
+pub(crate) fn zoom_time(at: Timestamp) -> String {
+    at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 /// Builds a 500 response with a plain-text message, for bugs in the mock rather than Zoom
@@ -65,6 +70,9 @@ pub(crate) struct ApiError {
     pub message: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// Extra response headers, such as the rate-limit headers of a 429.
+    #[serde(skip)]
+    pub headers: Vec<(HeaderName, HeaderValue)>,
 }
 
 impl ApiError {
@@ -74,7 +82,25 @@ impl ApiError {
             code,
             message: message.into(),
             errors: Vec::new(),
+            headers: Vec::new(),
         }
+    }
+
+    /// Builds a 400 response with a Zoom business error `code`.
+    pub fn bad_request(code: i64, message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, code, message)
+    }
+
+    /// Adds a response header. A value that is not a valid header value is dropped with an
+    /// error log, because only the mock's own formatting produces these values.
+    pub fn with_header(mut self, name: &'static str, value: &str) -> ApiError {
+        match HeaderValue::from_str(value) {
+            Ok(header_value) => self
+                .headers
+                .push((HeaderName::from_static(name), header_value)),
+            Err(error) => tracing::error!(name, value, %error, "invalid response header dropped"),
+        }
+        self
     }
 
     pub fn invalid_token(status: StatusCode) -> ApiError {
@@ -95,11 +121,19 @@ impl ApiError {
 
     /// Code 300 "Validation Failed." naming the query parameter that was rejected.
     pub fn invalid_field(field: &str) -> ApiError {
+        ApiError::invalid_fields(&[field])
+    }
+
+    /// Code 300 "Validation Failed." naming every rejected parameter or body field, e.g.
+    /// `user_info.email`.
+    pub fn invalid_fields(fields: &[&str]) -> ApiError {
         let mut error = ApiError::new(StatusCode::BAD_REQUEST, 300, "Validation Failed.");
-        error.errors.push(FieldError {
-            field: field.to_owned(),
-            message: "Invalid field.".to_owned(),
-        });
+        for field in fields {
+            error.errors.push(FieldError {
+                field: (*field).to_owned(),
+                message: "Invalid field.".to_owned(),
+            });
+        }
         error
     }
 
@@ -122,7 +156,28 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        json_response(self.status, &self)
+        let mut response = json_response(self.status, &self);
+        for (name, value) in self.headers {
+            response.headers_mut().insert(name, value);
+        }
+        response
+    }
+}
+
+/// Parses a JSON request body into an object, rejecting anything else with code 300.
+pub(crate) fn json_object(
+    body: &[u8],
+) -> Result<serde_json::Map<String, serde_json::Value>, ApiError> {
+    match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(serde_json::Value::Object(object)) => Ok(object),
+        Ok(_) => Err(ApiError::bad_request(
+            300,
+            "Request body must be a JSON object.",
+        )),
+        Err(error) => Err(ApiError::bad_request(
+            300,
+            format!("Request body must be a JSON object: {error}."),
+        )),
     }
 }
 

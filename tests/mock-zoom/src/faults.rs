@@ -10,6 +10,7 @@ use jiff::Timestamp;
 use serde_json::json;
 
 use crate::api::{ApiError, internal_error, json_response};
+use crate::rate_limits::{DAILY_MESSAGE, PER_SECOND_MESSAGE, RateLabel};
 use crate::state::{AppState, lock};
 
 /// A fault to inject into requests whose path starts with `path_prefix`.
@@ -180,10 +181,9 @@ pub(crate) fn action_for(fault: Fault, path: &str, state: &AppState) -> FaultAct
 /// Builds Zoom's 429 response for the endpoint at `path`.
 fn too_many_requests(retry_after: Option<&RetryAfter>, daily: bool, path: &str) -> Response {
     let message = if daily {
-        "You have reached the maximum daily rate limit for this API. \
-         Refer to the response header for details on when you can make another request."
+        DAILY_MESSAGE
     } else {
-        "You have reached the maximum per-second rate limit for this API. Try again later."
+        PER_SECOND_MESSAGE
     };
     let mut response = json_response(
         StatusCode::TOO_MANY_REQUESTS,
@@ -195,10 +195,10 @@ fn too_many_requests(retry_after: Option<&RetryAfter>, daily: bool, path: &str) 
         headers.push((RETRY_AFTER.as_str(), retry_after.header_value()));
     }
     if daily {
-        let category = rate_limit_category(path);
-        headers.push(("x-ratelimit-category", category.label.to_owned()));
+        let label = RateLabel::of_path(path);
+        headers.push(("x-ratelimit-category", label.as_str().to_owned()));
         headers.push(("x-ratelimit-type", "Daily-limit".to_owned()));
-        headers.push(("x-ratelimit-limit", category.free_daily_limit.to_string()));
+        headers.push(("x-ratelimit-limit", label.free_daily_limit().to_string()));
         headers.push(("x-ratelimit-remaining", "0".to_owned()));
     }
     for (name, value) in headers {
@@ -212,28 +212,6 @@ fn too_many_requests(retry_after: Option<&RetryAfter>, daily: bool, path: &str) 
         }
     }
     response
-}
-
-/// Zoom's rate-limit label of an endpoint and that label's daily limit on a free plan.
-struct RateLimitCategory {
-    label: &'static str,
-    free_daily_limit: u32,
-}
-
-fn rate_limit_category(path: &str) -> RateLimitCategory {
-    // Zoom labels single-user lookups Light and every list endpoint the mock serves Medium.
-    let is_single_user = path.starts_with("/v2/users/") && path.len() > "/v2/users/".len();
-    if is_single_user {
-        RateLimitCategory {
-            label: "Light",
-            free_daily_limit: 6000,
-        }
-    } else {
-        RateLimitCategory {
-            label: "Medium",
-            free_daily_limit: 2000,
-        }
-    }
 }
 
 fn server_error(status: u16) -> Response {

@@ -3,6 +3,8 @@
 use jiff::Timestamp;
 
 use crate::accounts::{EmailAllocator, timestamp, user_id};
+use crate::engagement::Engagement;
+use crate::history::{DAY, History, PatternWindow};
 use crate::mock_user::{MockUser, UserStatus};
 
 /// The instant the fixture users' dates were written for. Their dates move with
@@ -22,6 +24,11 @@ pub(crate) struct FixtureUser {
     groups: &'static [&'static str],
     created_at: &'static str,
     last_login: Option<&'static str>,
+    /// A sign-in less than three days after `last_login`, which Zoom's buffer hides from
+    /// `last_login_time`.
+    buffered_sign_in: Option<&'static str>,
+    /// The pattern of the sign-ins before `last_login`.
+    engagement: Engagement,
     pmi: i64,
 }
 
@@ -39,6 +46,8 @@ pub(crate) const FIXTURE_USERS: [FixtureUser; 7] = [
         groups: &["fakeGroup000000000001A"],
         created_at: "2025-06-01T07:58:03Z",
         last_login: Some("2026-03-02T08:15:00Z"),
+        buffered_sign_in: None,
+        engagement: Engagement::Weekly,
         pmi: 1010659481,
     },
     FixtureUser {
@@ -52,6 +61,8 @@ pub(crate) const FIXTURE_USERS: [FixtureUser; 7] = [
         groups: &["fakeGroup000000000001A"],
         created_at: "2025-06-01T07:58:03Z",
         last_login: Some("2026-03-02T08:15:00Z"),
+        buffered_sign_in: Some("2026-03-03T10:21:00Z"),
+        engagement: Engagement::Daily,
         pmi: 1014942514,
     },
     FixtureUser {
@@ -65,6 +76,8 @@ pub(crate) const FIXTURE_USERS: [FixtureUser; 7] = [
         groups: &[],
         created_at: "2025-06-01T07:58:03Z",
         last_login: None,
+        buffered_sign_in: None,
+        engagement: Engagement::Never,
         pmi: 1002077436,
     },
     FixtureUser {
@@ -78,6 +91,8 @@ pub(crate) const FIXTURE_USERS: [FixtureUser; 7] = [
         groups: &[],
         created_at: "2025-06-01T07:58:03Z",
         last_login: Some("2025-11-20T16:40:55Z"),
+        buffered_sign_in: None,
+        engagement: Engagement::Monthly,
         pmi: 1003164244,
     },
     FixtureUser {
@@ -91,6 +106,8 @@ pub(crate) const FIXTURE_USERS: [FixtureUser; 7] = [
         groups: &[],
         created_at: "2025-06-01T07:58:03Z",
         last_login: Some("2026-01-05T10:00:00Z"),
+        buffered_sign_in: None,
+        engagement: Engagement::Rare,
         pmi: 1005337127,
     },
     FixtureUser {
@@ -104,6 +121,8 @@ pub(crate) const FIXTURE_USERS: [FixtureUser; 7] = [
         groups: &[],
         created_at: "2026-03-10T12:00:00Z",
         last_login: None,
+        buffered_sign_in: None,
+        engagement: Engagement::Never,
         pmi: 1008546510,
     },
     FixtureUser {
@@ -117,9 +136,14 @@ pub(crate) const FIXTURE_USERS: [FixtureUser; 7] = [
         groups: &[],
         created_at: "2025-06-01T07:58:03Z",
         last_login: Some("2025-09-30T09:00:00Z"),
+        buffered_sign_in: None,
+        engagement: Engagement::Weekly,
         pmi: 1010481784,
     },
 ];
+
+/// Base of the fixture users' history seeds, which do not depend on `MockConfig::seed`.
+const FIXTURE_HISTORY_SEED: u64 = 0xF17C_0000;
 
 /// Version string of the fixture users, who all last used the same desktop client.
 const FIXTURE_CLIENT_VERSION: &str = "6.0.0.00000(mac)";
@@ -136,11 +160,14 @@ fn shifted_fixture_date(fixture_date: &str, now_second: i64) -> Timestamp {
     timestamp(parse(fixture_date) + offset)
 }
 
+/// Builds a fixture user and, unless the user is pending, a sign-in history that ends with
+/// the fixture's last login: the pattern stops four days before it, so Zoom's three-day buffer
+/// shows exactly that login as `last_login_time`.
 pub(crate) fn fixture_user(
     fixture: &FixtureUser,
     now_second: i64,
     emails: &mut EmailAllocator,
-) -> MockUser {
+) -> (MockUser, Option<History>) {
     let local_part = format!("{}.{}", fixture.first, fixture.last).to_lowercase();
     let email = emails.allocate(&local_part);
     let last_login_time = fixture
@@ -150,8 +177,35 @@ pub(crate) fn fixture_user(
         UserStatus::Pending => None,
         UserStatus::Active | UserStatus::Inactive => Some(user_id(fixture.number)),
     };
+    let created_at = shifted_fixture_date(fixture.created_at, now_second);
+    let last_client_version = last_login_time.map(|_| FIXTURE_CLIENT_VERSION.to_owned());
 
-    MockUser {
+    let history = (fixture.status != UserStatus::Pending).then(|| {
+        let last_login = last_login_time.map(Timestamp::as_second);
+        let window = PatternWindow {
+            after: created_at.as_second(),
+            until: last_login.map_or(i64::MIN, |login| login - 4 * DAY),
+            end: now_second,
+        };
+        let seed = FIXTURE_HISTORY_SEED + fixture.number;
+        let mut history = History::generated(
+            &email,
+            fixture.engagement,
+            seed,
+            "UTC",
+            window,
+            last_client_version.clone(),
+        );
+        if let Some(login) = last_login {
+            history.pin_sign_in(login, true);
+        }
+        if let Some(date) = fixture.buffered_sign_in {
+            history.pin_sign_in(shifted_fixture_date(date, now_second).as_second(), true);
+        }
+        history
+    });
+
+    let user = MockUser {
         id,
         email,
         first_name: fixture.first.to_owned(),
@@ -167,11 +221,12 @@ pub(crate) fn fixture_user(
             .collect(),
         dept: fixture.dept.to_owned(),
         login_types: vec![100],
-        created_at: shifted_fixture_date(fixture.created_at, now_second),
-        last_client_version: last_login_time.map(|_| FIXTURE_CLIENT_VERSION.to_owned()),
+        created_at,
+        last_client_version,
         last_login_time,
         timezone: "UTC".to_owned(),
         language: "en-US".to_owned(),
         pmi: fixture.pmi,
-    }
+    };
+    (user, history)
 }

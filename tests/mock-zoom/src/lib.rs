@@ -4,6 +4,8 @@
 //! address: the OAuth host (`/oauth/authorize`, `/oauth/token`, `/oauth/revoke`) and the API
 //! host (`/v2/...`). Its account is
 //! generated from a seed, so tests can compare what Roster stored with [`MockZoom::users`].
+//! Each generated user also has a seeded sign-in history of the 12 months before
+//! `MockConfig::now`, which the activity, host and Dashboard reports are built from.
 //!
 //! ```no_run
 //! # async fn example() -> anyhow::Result<()> {
@@ -20,9 +22,17 @@
 //! # Layout
 //!
 //! - `mock_user`: [`MockUser`] and [`UserStatus`].
-//! - `accounts`: the seeded account generator, [`generate_users`].
+//! - `accounts`: the seeded account generator, [`generate_users`], which also builds each
+//!   user's sign-in history.
 //! - `fixture_users`: the users of the recorded Zoom fixtures, which every account starts with.
-//! - `state`: the state shared by handlers, one lock per part.
+//! - `engagement`: [`Engagement`], how often a generated user signs in.
+//! - `history`: one user's sign-in history (sessions, sign-outs, hosted meetings), regenerated
+//!   per day from a seed, and Zoom's three-day `last_login_time` buffer.
+//! - `day_rng`: the cheap seeded random numbers behind histories.
+//! - `activity`: [`ActivityEntry`], [`ActivityKind`], [`MockMeeting`] and the store of every
+//!   history ([`MockZoom::sign_ins`], [`MockZoom::activity`], [`MockZoom::meetings`]).
+//! - `state`: the state shared by handlers, one lock per part, and the mock clock
+//!   ([`MockZoom::now`], [`MockZoom::set_now`]).
 //! - `tokens`: issued access and refresh tokens, their expiry, scopes and revocation, and the
 //!   token requests counted per grant type ([`MockZoom::token_requests`],
 //!   [`MockZoom::revoked_tokens`]).
@@ -37,8 +47,25 @@
 //! - `oauth_request`: parameters and Basic client credentials of the OAuth endpoints.
 //! - `oauth_error`: the OAuth endpoints' `{reason, error}` error bodies.
 //! - `users`: `GET /v2/users` and `GET /v2/users/{userId}`.
-//! - `paging`: `next_page_token` values and the list positions they stand for.
+//! - `create_user`: `POST /v2/users`.
+//! - `update_user`: `PATCH /v2/users/{userId}` and `PUT /v2/users/{userId}/status`.
+//! - `delete_user`: `DELETE /v2/users/{userId}` and [`Transfer`] ([`MockZoom::transfers`]).
+//! - `summary`: `GET /v2/users/summary`.
+//! - `paging`: `next_page_token` values, the list positions they stand for, and `page_size`.
 //! - `roles`: `GET /v2/roles`.
+//! - `role_members`: `GET`, `POST /v2/roles/{roleId}/members` and
+//!   `DELETE /v2/roles/{roleId}/members/{memberId}`.
+//! - `groups`: `GET /v2/groups` and the group member endpoints.
+//! - `members`: the `{"members": [...]}` bodies of the role and group endpoints.
+//! - `plans`: [`Plan`], licensed seats ([`MockZoom::set_paid_seats`]) and
+//!   `GET /v2/accounts/me/plans/usage`.
+//! - `rooms`: `GET /v2/rooms`.
+//! - `dashboard`: `GET /v2/metrics/meetings`.
+//! - `reports`: `GET /v2/report/activities` and `GET /v2/report/users`.
+//! - `report_range`: the `from`/`to` rules of reports and the Dashboard.
+//! - `report_cache`: report lists computed once and reused while a client pages.
+//! - `rate_limits`: per-second and daily limits of the Heavy and Resource-intensive endpoints
+//!   ([`MockZoom::reset_daily_limits`], [`MockZoom::heavy_requests`]).
 //! - `faults`: [`FaultRule`], [`Fault`] and the responses faults produce.
 //! - `log`: [`LoggedRequest`] and the middleware that applies faults and logs every response.
 //! - `control`: `/_mock/` endpoints for other processes.
@@ -48,23 +75,41 @@
 //!   [`webhook::user_event_for_account`] and [`webhook::send`].
 
 mod accounts;
+mod activity;
 mod api;
 mod authorize;
 mod codes;
 mod control;
+mod create_user;
+mod dashboard;
+mod day_rng;
+mod delete_user;
+mod engagement;
 mod faults;
 mod fixture_users;
+mod groups;
+mod history;
 mod log;
+mod members;
 mod mock_user;
 mod oauth;
 mod oauth_error;
 mod oauth_request;
 mod paging;
+mod plans;
+mod rate_limits;
+mod report_cache;
+mod report_range;
+mod reports;
 mod revoke;
+mod role_members;
 mod roles;
+mod rooms;
 mod scopes;
 mod state;
+mod summary;
 mod tokens;
+mod update_user;
 mod users;
 pub mod webhook;
 
@@ -76,21 +121,26 @@ use anyhow::Context;
 use axum::Router;
 use axum::extract::Request;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post, put};
 use jiff::Timestamp;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use accounts::{CUSTOM_ROLE_ID, EMAIL_DOMAIN, GROUP_IDS, generate_users};
+pub use activity::{ActivityEntry, ActivityKind, MockMeeting};
 pub use authorize::AuthorizeOutcome;
+pub use delete_user::Transfer;
+pub use engagement::Engagement;
 pub use faults::{Fault, FaultRule, RetryAfter};
 pub use fixture_users::FIXTURE_NOW;
 pub use log::LoggedRequest;
 pub use mock_user::{MockUser, UserStatus};
+pub use plans::Plan;
 pub use scopes::KNOWN_SCOPES;
 pub use users::MAX_PAGE_SIZE;
 
+use accounts::generate_account;
 use state::{AppState, Shared, lock};
 
 /// How long `shutdown` waits for open requests (a `Fault::Delay`, say) before it aborts them.
@@ -121,8 +171,26 @@ pub struct MockConfig {
     /// token: 400 with `invalid_grant` (the default, seen since 2024), or 401 with the older
     /// `invalid_request` body.
     pub invalid_refresh_status: u16,
-    /// Anchor for generated dates, such as last logins. Token expiry uses the system clock.
+    /// Anchor for generated dates, such as last logins and sign-in histories, and the start
+    /// value of the mock clock ([`MockZoom::now`]). Token expiry uses the system clock.
     pub now: Timestamp,
+    /// The account's plan. Free accounts get code 200 from reports, rooms, groups and plan
+    /// usage, and only Business accounts have the Dashboard.
+    pub plan: Plan,
+    /// Purchased licensed seats. `None` means the seats held at start (active and pending
+    /// licensed users) plus 10%, rounded up.
+    pub paid_seats: Option<u32>,
+    /// Number of Zoom Rooms on paid plans.
+    pub rooms: usize,
+    /// Requests per second that the Heavy and Resource-intensive endpoints admit together.
+    /// Zoom allows 40 on Business plans, 10 on Pro and 1 on Free.
+    pub heavy_per_second: u32,
+    /// Heavy and Resource-intensive requests admitted per UTC day of the mock clock, or
+    /// `None` for no daily limit.
+    pub heavy_daily_limit: Option<u32>,
+    /// Whether `POST /v2/users` accepts `action=ssoCreate`, as Zoom's "Pre-provisioning SSO
+    /// User" option allows.
+    pub sso_preprovisioning: bool,
 }
 
 impl Default for MockConfig {
@@ -143,6 +211,12 @@ impl Default for MockConfig {
             code_ttl: Duration::from_secs(5 * 60),
             invalid_refresh_status: 400,
             now: Timestamp::now(),
+            plan: Plan::Business,
+            paid_seats: None,
+            rooms: 2,
+            heavy_per_second: 40,
+            heavy_daily_limit: None,
+            sso_preprovisioning: false,
         }
     }
 }
@@ -177,8 +251,8 @@ impl MockZoom {
             .local_addr()
             .context("reading the bound address failed")?;
 
-        let users = generate_users(config.seed, config.users, config.now);
-        let state = Arc::new(Shared::new(config, format!("http://{addr}"), users));
+        let account = generate_account(config.seed, config.users, config.now);
+        let state = Arc::new(Shared::new(config, format!("http://{addr}"), account));
         let app = router(state.clone());
 
         let (shutdown_sender, shutdown_receiver) = oneshot::channel::<()>();
@@ -223,34 +297,141 @@ impl MockZoom {
         lock(&self.state.users).clone()
     }
 
-    /// Appends `user` to the account. Emails are not checked for uniqueness.
+    /// Returns the first user whose email equals `email`, ignoring case.
+    pub fn user(&self, email: &str) -> Option<MockUser> {
+        lock(&self.state.users)
+            .iter()
+            .find(|user| user.email.eq_ignore_ascii_case(email))
+            .cloned()
+    }
+
+    /// Appends `user` to the account. Emails are not checked for uniqueness. The user has no
+    /// sign-in history until [`MockZoom::add_sign_in`] gives one.
     pub fn add_user(&self, user: MockUser) {
         lock(&self.state.users).push(user);
+        self.state.touch();
     }
 
     /// Removes every user whose email equals `email`, ignoring case, and returns whether any
-    /// matched.
+    /// matched. The sign-in history stays, as Zoom's activity report keeps former users.
     pub fn remove_user(&self, email: &str) -> bool {
-        let mut users = lock(&self.state.users);
-        let before = users.len();
-        users.retain(|user| !user.email.eq_ignore_ascii_case(email));
-        users.len() != before
+        let removed = {
+            let mut users = lock(&self.state.users);
+            let before = users.len();
+            users.retain(|user| !user.email.eq_ignore_ascii_case(email));
+            users.len() != before
+        };
+        self.state.touch();
+        removed
     }
 
     /// Applies `f` to the first user whose email equals `email`, ignoring case, and returns
-    /// whether one was found. The user keeps its place in the listing order.
+    /// whether one was found. The user keeps its place in the listing order. The sign-in
+    /// history stays under the old email if `f` changes it.
     pub fn update_user(&self, email: &str, f: impl FnOnce(&mut MockUser)) -> bool {
-        let mut users = lock(&self.state.users);
-        match users
-            .iter_mut()
-            .find(|user| user.email.eq_ignore_ascii_case(email))
-        {
-            Some(user) => {
-                f(user);
-                true
+        let found = {
+            let mut users = lock(&self.state.users);
+            match users
+                .iter_mut()
+                .find(|user| user.email.eq_ignore_ascii_case(email))
+            {
+                Some(user) => {
+                    f(user);
+                    true
+                }
+                None => false,
             }
-            None => false,
-        }
+        };
+        self.state.touch();
+        found
+    }
+
+    /// Returns the mock clock's time, which date-range rules and daily rate limits use. It
+    /// starts at `MockConfig::now` and moves only through [`MockZoom::set_now`].
+    pub fn now(&self) -> Timestamp {
+        self.state.now()
+    }
+
+    /// Sets the mock clock. Moving it to another UTC day starts a new daily rate-limit quota.
+    /// Histories still end at `MockConfig::now`, so moving forward adds no sign-ins.
+    pub fn set_now(&self, now: Timestamp) {
+        *lock(&self.state.clock) = now;
+    }
+
+    /// Returns every sign-in time of `email` (any case), oldest first.
+    pub fn sign_ins(&self, email: &str) -> Vec<Timestamp> {
+        lock(&self.state.activity)
+            .get(email)
+            .map(|history| history.sign_ins())
+            .unwrap_or_default()
+    }
+
+    /// Returns every sign-in and sign-out of every user, removed users included, oldest first.
+    /// This regenerates every history, so it is slow for large accounts.
+    pub fn activity(&self) -> Vec<ActivityEntry> {
+        lock(&self.state.activity).all_entries()
+    }
+
+    /// Returns the meetings `email` (any case) hosted, oldest first.
+    pub fn meetings(&self, email: &str) -> Vec<MockMeeting> {
+        lock(&self.state.activity)
+            .get(email)
+            .map(|history| history.meetings())
+            .unwrap_or_default()
+    }
+
+    /// Returns the engagement pattern of a generated user's history, or `None` for users
+    /// without one (pending and added users).
+    pub fn engagement(&self, email: &str) -> Option<Engagement> {
+        lock(&self.state.activity)
+            .get(email)
+            .map(|history| history.engagement())
+    }
+
+    /// Adds a sign-in of `email` at `at`, without a sign-out, also for emails that are not on
+    /// the account. The user's `last_login_time` stays as it is: set it with
+    /// [`MockZoom::update_user`].
+    pub fn add_sign_in(&self, email: &str, at: Timestamp) {
+        let app_client = self.user(email).and_then(|user| user.last_client_version);
+        lock(&self.state.activity)
+            .get_or_insert(email, app_client.as_deref())
+            .pin_sign_in(at.as_second(), false);
+        self.state.touch();
+    }
+
+    /// Adds a meeting hosted by `email`, which reports and the Dashboard then count.
+    pub fn add_meeting(&self, email: &str, meeting: MockMeeting) {
+        let app_client = self.user(email).and_then(|user| user.last_client_version);
+        lock(&self.state.activity)
+            .get_or_insert(email, app_client.as_deref())
+            .add_meeting(meeting);
+        self.state.touch();
+    }
+
+    /// Returns the purchased licensed seats.
+    pub fn paid_seats(&self) -> u32 {
+        *lock(&self.state.paid_seats)
+    }
+
+    /// Sets the purchased licensed seats. Users who already hold a seat keep it.
+    pub fn set_paid_seats(&self, seats: u32) {
+        *lock(&self.state.paid_seats) = seats;
+    }
+
+    /// Clears the daily quota of Heavy and Resource-intensive requests, as a new UTC day would.
+    pub fn reset_daily_limits(&self) {
+        lock(&self.state.limits).reset_daily();
+    }
+
+    /// Returns how many Heavy and Resource-intensive requests the rate limits admitted,
+    /// including those that then failed validation. Requests rejected with 429 do not count.
+    pub fn heavy_requests(&self) -> usize {
+        lock(&self.state.limits).admitted()
+    }
+
+    /// Returns the content transfers of `DELETE /v2/users/{userId}`, oldest first.
+    pub fn transfers(&self) -> Vec<Transfer> {
+        lock(&self.state.transfers).clone()
     }
 
     /// Adds a fault rule after the existing ones.
@@ -337,9 +518,44 @@ fn router(state: AppState) -> Router {
         .route("/oauth/authorize", get(authorize::authorize))
         .route("/oauth/token", post(oauth::token))
         .route("/oauth/revoke", post(revoke::revoke))
-        .route("/v2/users", get(users::list_users))
-        .route("/v2/users/{user_id}", get(users::get_user))
+        .route(
+            "/v2/users",
+            get(users::list_users).post(create_user::create_user),
+        )
+        .route("/v2/users/summary", get(summary::users_summary))
+        .route(
+            "/v2/users/{user_id}",
+            get(users::get_user)
+                .patch(update_user::update_user)
+                .delete(delete_user::delete_user),
+        )
+        .route(
+            "/v2/users/{user_id}/status",
+            put(update_user::update_status),
+        )
         .route("/v2/roles", get(roles::list_roles))
+        .route(
+            "/v2/roles/{role_id}/members",
+            get(role_members::list_members).post(role_members::assign),
+        )
+        .route(
+            "/v2/roles/{role_id}/members/{member_id}",
+            delete(role_members::unassign),
+        )
+        .route("/v2/groups", get(groups::list_groups))
+        .route(
+            "/v2/groups/{group_id}/members",
+            get(groups::list_members).post(groups::add_members),
+        )
+        .route(
+            "/v2/groups/{group_id}/members/{member_id}",
+            delete(groups::remove_member),
+        )
+        .route("/v2/accounts/me/plans/usage", get(plans::plan_usage))
+        .route("/v2/rooms", get(rooms::list_rooms))
+        .route("/v2/metrics/meetings", get(dashboard::meetings))
+        .route("/v2/report/activities", get(reports::activities))
+        .route("/v2/report/users", get(reports::users))
         .route("/_mock/users", get(control::users))
         .route("/_mock/requests", get(control::requests))
         .route("/_mock/expire-tokens", post(control::expire_tokens))

@@ -5,7 +5,104 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 
+use crate::api::{ApiError, param};
+use crate::faults::PagingFault;
+use crate::state::{Shared, lock};
 use crate::tokens::random_string;
+
+/// Page size of list requests that name none, as Zoom documents for its list endpoints.
+pub(crate) const DEFAULT_PAGE_SIZE: usize = 30;
+
+/// Maximum page size the mock returns. Zoom's specs allow up to 2000 on some lists, but its
+/// pagination guide states that list APIs return at most 300 items, so larger requests are
+/// clamped to 300.
+pub(crate) const MAX_PAGE_SIZE: usize = 300;
+
+/// Reads `page_size`: `DEFAULT_PAGE_SIZE` when absent, clamped to `MAX_PAGE_SIZE`, and
+/// rejected with code 300 when it is not a positive integer.
+pub(crate) fn page_size(params: &[(String, String)]) -> Result<usize, ApiError> {
+    match param(params, "page_size") {
+        None | Some("") => Ok(DEFAULT_PAGE_SIZE),
+        Some(value) => match value.parse::<i64>() {
+            Ok(size) if size >= 1 => {
+                Ok(usize::try_from(size).map_or(MAX_PAGE_SIZE, |size| size.min(MAX_PAGE_SIZE)))
+            }
+            _ => Err(ApiError::invalid_field("page_size")),
+        },
+    }
+}
+
+/// Where one page of a list starts, resolved from the request's `next_page_token`.
+pub(crate) struct PageRequest {
+    /// Canonical text of the list query (endpoint, filters and page size) that tokens are
+    /// bound to.
+    cursor_key: String,
+    carried_token: Option<String>,
+    /// Whether the carried token was issued by `Fault::RepeatPageToken`.
+    repeat: bool,
+    pub offset: usize,
+    pub page_size: usize,
+}
+
+impl PageRequest {
+    /// Resolves the `next_page_token` of `params` for the list query `cursor_key`, rejecting
+    /// an unknown, expired or foreign token with code 300.
+    pub fn start(
+        state: &Shared,
+        params: &[(String, String)],
+        cursor_key: String,
+        page_size: usize,
+    ) -> Result<PageRequest, ApiError> {
+        let carried_token = param(params, "next_page_token")
+            .filter(|token| !token.is_empty())
+            .map(str::to_owned);
+        let cursor = match &carried_token {
+            Some(token) => {
+                let ttl = state.config.page_token_ttl;
+                let cursor = lock(&state.pages).resolve(token, &cursor_key, Timestamp::now(), ttl);
+                Some(cursor.ok_or_else(ApiError::invalid_page_token)?)
+            }
+            None => None,
+        };
+        Ok(PageRequest {
+            cursor_key,
+            carried_token,
+            repeat: cursor.as_ref().is_some_and(|cursor| cursor.repeat),
+            offset: cursor.map_or(0, |cursor| cursor.offset),
+            page_size,
+        })
+    }
+
+    /// Returns the items of this page out of the whole list.
+    pub fn page<'a, T>(&self, items: &'a [T]) -> &'a [T] {
+        let start = self.offset.min(items.len());
+        let end = self.offset.saturating_add(self.page_size).min(items.len());
+        &items[start..end]
+    }
+
+    /// Returns the `next_page_token` of this page of a list of `total` items: "" on the last
+    /// page, unless a paging fault requests a repeated or endless token.
+    pub fn next_page_token(
+        &self,
+        state: &Shared,
+        total: usize,
+        paging_fault: Option<PagingFault>,
+    ) -> String {
+        let next_offset = self.offset.saturating_add(self.page_size);
+        let ttl = state.config.page_token_ttl;
+        let issue = |repeat: bool| {
+            lock(&state.pages).issue(&self.cursor_key, next_offset, repeat, Timestamp::now(), ttl)
+        };
+        match (&self.carried_token, paging_fault) {
+            (Some(token), _) if self.repeat => token.clone(),
+            (Some(token), Some(PagingFault::RepeatToken)) => token.clone(),
+            (None, Some(PagingFault::RepeatToken)) => issue(true),
+            (_, Some(PagingFault::Endless)) => issue(false),
+            _ if next_offset < total => issue(false),
+            _ => String::new(),
+        }
+    }
+}
 
 /// Where a `next_page_token` resumes a listing.
 #[derive(Clone, Debug)]

@@ -52,6 +52,11 @@ pub(crate) fn role_name(role_id: &str) -> &'static str {
         .map_or("", |role| role.name)
 }
 
+/// Returns whether the account defines `role_id`.
+pub(crate) fn role_exists(role_id: &str) -> bool {
+    ROLES.iter().any(|role| role.id == role_id)
+}
+
 #[derive(Serialize)]
 struct RoleJson {
     id: &'static str,

@@ -4,22 +4,19 @@ use axum::Extension;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use jiff::Timestamp;
 use serde::Serialize;
 
-use crate::api::{ApiError, Authorized, json_response, param, parse_pairs};
+use crate::api::{ApiError, Authorized, json_response, param, parse_pairs, zoom_time};
 use crate::faults::PagingFault;
 use crate::mock_user::{MockUser, UserStatus};
+use crate::paging::{self, PageRequest};
 use crate::roles::role_name;
 use crate::scopes;
 use crate::state::{AppState, lock};
 
-/// Page size when the request names none, as documented for `GET /users`.
-const DEFAULT_PAGE_SIZE: usize = 30;
-
 /// Maximum page size the mock returns. Zoom's spec allows 2000, but its pagination guide
 /// states that list APIs return at most 300 items, so larger requests are clamped to 300.
-pub const MAX_PAGE_SIZE: usize = 300;
+pub const MAX_PAGE_SIZE: usize = paging::MAX_PAGE_SIZE;
 
 /// Account number reported by `GET /v2/users/{userId}`. Zoom has one per account.
 const ACCOUNT_NUMBER: i64 = 10_000_001;
@@ -42,15 +39,7 @@ impl<'a> ListUsersQuery<'a> {
                 UserStatus::parse(value).ok_or_else(|| ApiError::invalid_field("status"))?
             }
         };
-        let page_size = match param(params, "page_size") {
-            None | Some("") => DEFAULT_PAGE_SIZE,
-            Some(value) => match value.parse::<i64>() {
-                Ok(size) if size >= 1 => {
-                    usize::try_from(size).map_or(MAX_PAGE_SIZE, |size| size.min(MAX_PAGE_SIZE))
-                }
-                _ => return Err(ApiError::invalid_field("page_size")),
-            },
-        };
+        let page_size = paging::page_size(params)?;
         let role_id = param(params, "role_id").filter(|role_id| !role_id.is_empty());
         Ok(ListUsersQuery {
             status,
@@ -72,11 +61,6 @@ impl<'a> ListUsersQuery<'a> {
     fn matches(&self, user: &MockUser) -> bool {
         user.status == self.status && self.role_id.is_none_or(|role_id| user.role_id == role_id)
     }
-}
-
-/// Formats a timestamp as Zoom does, in UTC to the second: `2025-06-01T07:58:03Z`.
-fn zoom_time(at: Timestamp) -> String {
-    at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 /// A user as `GET /v2/users` lists it. Zoom leaves out the id of pending users, the login
@@ -142,7 +126,7 @@ impl<'a> From<&'a MockUser> for ListedUser<'a> {
 }
 
 /// Returns the id the API shows: none for pending users, even when the truth has one.
-fn listed_id(user: &MockUser) -> Option<&str> {
+pub(crate) fn listed_id(user: &MockUser) -> Option<&str> {
     match user.status {
         UserStatus::Pending => None,
         UserStatus::Active | UserStatus::Inactive => user.id.as_deref(),
@@ -172,47 +156,24 @@ pub(crate) async fn list_users(
     auth.require(&scopes::LIST_USERS)?;
     let params = parse_pairs(raw_query.unwrap_or_default().as_bytes());
     let query = ListUsersQuery::parse(&params)?;
-    let cursor_key = query.cursor_key();
-    let ttl = state.config.page_token_ttl;
-    let now = Timestamp::now();
-
-    let carried_token = param(&params, "next_page_token").filter(|token| !token.is_empty());
-    let cursor = match carried_token {
-        Some(token) => {
-            let cursor = lock(&state.pages).resolve(token, &cursor_key, now, ttl);
-            Some(cursor.ok_or_else(ApiError::invalid_page_token)?)
-        }
-        None => None,
-    };
-    let offset = cursor.as_ref().map_or(0, |cursor| cursor.offset);
+    let page = PageRequest::start(&state, &params, query.cursor_key(), query.page_size)?;
 
     // Offsets index the filtered list as it is now, so users added or removed between
     // pages shift later pages but never break them.
     let (total_records, page_users) = {
         let users = lock(&state.users);
         let mut total = 0;
-        let mut page = Vec::new();
+        let mut page_users = Vec::new();
         for user in users.iter().filter(|user| query.matches(user)) {
-            if total >= offset && page.len() < query.page_size {
-                page.push(user.clone());
+            if total >= page.offset && page_users.len() < page.page_size {
+                page_users.push(user.clone());
             }
             total += 1;
         }
-        (total, page)
+        (total, page_users)
     };
-
-    let next_offset = offset.saturating_add(query.page_size);
     let paging_fault = paging_fault.map(|Extension(fault)| fault);
-    let cursor_repeats = cursor.as_ref().is_some_and(|cursor| cursor.repeat);
-    let issue = |repeat: bool| lock(&state.pages).issue(&cursor_key, next_offset, repeat, now, ttl);
-    let next_page_token = match (carried_token, paging_fault) {
-        (Some(token), _) if cursor_repeats => token.to_owned(),
-        (Some(token), Some(PagingFault::RepeatToken)) => token.to_owned(),
-        (None, Some(PagingFault::RepeatToken)) => issue(true),
-        (_, Some(PagingFault::Endless)) => issue(false),
-        _ if next_offset < total_records => issue(false),
-        _ => String::new(),
-    };
+    let next_page_token = page.next_page_token(&state, total_records, paging_fault);
 
     let body = UsersPage {
         page_count: total_records.div_ceil(query.page_size),
@@ -338,7 +299,9 @@ pub(crate) async fn get_user(
     Ok(json_response(StatusCode::OK, &body))
 }
 
-fn is_addressed_by(user: &MockUser, user_id: &str) -> bool {
+/// Returns whether the path segment `user_id` (an id, an email in any case, or `me`) names
+/// `user`.
+pub(crate) fn is_addressed_by(user: &MockUser, user_id: &str) -> bool {
     if user_id == "me" {
         return user.role_id == "0";
     }

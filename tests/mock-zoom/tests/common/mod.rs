@@ -244,3 +244,52 @@ pub fn token_pair(response: &TextResponse) -> (String, String) {
         .expect("refresh_token is a string");
     (access.to_owned(), refresh.to_owned())
 }
+
+/// Sends `method path_and_query` to the API with a bearer token and, when given, a JSON body.
+pub async fn send(
+    client: &reqwest::Client,
+    zoom: &MockZoom,
+    token: &str,
+    method: reqwest::Method,
+    path_and_query: &str,
+    body: Option<&Value>,
+) -> TextResponse {
+    let mut request = client
+        .request(method, format!("{}{path_and_query}", zoom.url()))
+        .bearer_auth(token);
+    if let Some(body) = body {
+        request = request
+            .header("content-type", "application/json")
+            .body(body.to_string());
+    }
+    read(request.send().await.expect("sending the API request")).await
+}
+
+/// Returns a configuration whose clock and generated dates start at `FIXTURE_NOW`, so the
+/// first seven users match the recorded fixtures.
+pub fn fixture_config(users: usize) -> MockConfig {
+    MockConfig {
+        users,
+        now: mock_zoom::FIXTURE_NOW
+            .parse()
+            .expect("FIXTURE_NOW is a timestamp"),
+        ..MockConfig::default()
+    }
+}
+
+/// Parses a fixture's text as JSON.
+pub fn fixture(text: &str) -> Value {
+    serde_json::from_str(text).expect("fixture is JSON")
+}
+
+/// Returns the sorted keys of a JSON object, to compare a response's shape with a fixture's.
+pub fn keys(value: &Value) -> Vec<String> {
+    let mut keys: Vec<String> = value
+        .as_object()
+        .unwrap_or_else(|| panic!("not an object: {value}"))
+        .keys()
+        .cloned()
+        .collect();
+    keys.sort();
+    keys
+}

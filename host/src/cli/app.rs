@@ -1,0 +1,123 @@
+//! `roster app set`: contract terms and engagement settings of a connection.
+
+use anyhow::bail;
+use clap::{Args, Subcommand};
+
+use crate::app::App;
+use crate::engagement::Thresholds;
+use crate::seats::Money;
+
+#[derive(Debug, Subcommand)]
+pub enum AppCommand {
+    /// Record seats bought, renewal date, seat price and engagement limits. Manual values win
+    /// over what the SaaS tool reports.
+    Set(SetArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SetArgs {
+    /// Connection the settings belong to.
+    name: String,
+    /// Paid seats bought under the contract.
+    #[arg(long)]
+    seats: Option<u32>,
+    /// Renewal date of the contract, YYYY-MM-DD.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    renewal: Option<String>,
+    /// Yearly price of one paid seat, such as 149.90; needs --currency.
+    #[arg(long, value_name = "AMOUNT", requires = "currency")]
+    price_per_seat: Option<String>,
+    /// ISO 4217 currency code of the price, such as USD or EUR.
+    #[arg(long, value_name = "CODE", requires = "price_per_seat")]
+    currency: Option<String>,
+    /// Days without any activity after which a user counts as unused (default 90).
+    #[arg(long, value_name = "DAYS")]
+    unused_days: Option<u32>,
+    /// Most active days in the last 30 that still count as low engagement (default 4).
+    #[arg(long, value_name = "DAYS")]
+    low_max_days: Option<u32>,
+    /// Most active days in the last 30 that still count as medium engagement (default 14).
+    #[arg(long, value_name = "DAYS")]
+    medium_max_days: Option<u32>,
+    /// Requests per minute for one of the connector's rate classes, as CLASS=N; repeatable.
+    /// Zoom's Business plans allow `heavy=2400`, where the connector assumes 120.
+    #[arg(long = "rate-limit", value_name = "CLASS=N")]
+    rate_limits: Vec<String>,
+}
+
+pub async fn run(app: &App, command: AppCommand) -> anyhow::Result<()> {
+    let AppCommand::Set(args) = command;
+    let connection = app.db.connection(&args.name).await?;
+    let mut settings = app.db.app_settings(connection.id).await?;
+
+    if let Some(seats) = args.seats {
+        settings.seats = Some(seats);
+    }
+    if let Some(date) = &args.renewal {
+        if date.parse::<jiff::civil::Date>().is_err() {
+            bail!("--renewal {date:?} is not a date; write it as YYYY-MM-DD");
+        }
+        settings.renewal_date = Some(date.clone());
+    }
+    if let Some(price) = &args.price_per_seat {
+        Money::parse(price).map_err(|error| anyhow::anyhow!("--price-per-seat: {error}"))?;
+        settings.price_per_seat = Some(price.trim().to_string());
+    }
+    if let Some(currency) = &args.currency {
+        let code = currency.trim().to_ascii_uppercase();
+        if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
+            bail!("--currency {currency:?} is not an ISO 4217 code; write three letters such as USD or EUR");
+        }
+        settings.currency = Some(code);
+    }
+    if let Some(days) = args.unused_days {
+        if days == 0 {
+            bail!("--unused-days must be at least 1");
+        }
+        settings.unused_days = Some(days);
+    }
+    if let Some(days) = args.low_max_days {
+        settings.low_max_days = Some(days);
+    }
+    if let Some(days) = args.medium_max_days {
+        settings.medium_max_days = Some(days);
+    }
+    if !args.rate_limits.is_empty() {
+        let prepared = app.prepare(connection.clone()).await?;
+        for pair in &args.rate_limits {
+            let parsed = pair.split_once('=').and_then(|(class, rate)| Some((class, rate.parse::<u32>().ok().filter(|rate| *rate > 0)?)));
+            let Some((class, per_minute)) = parsed else {
+                bail!("--rate-limit {pair:?} is invalid; write CLASS=N with N requests per minute, such as heavy=600");
+            };
+            if !prepared.info.rate_classes.iter().any(|declared| declared.name == class) {
+                let declared: Vec<&str> = prepared.info.rate_classes.iter().map(|declared| declared.name.as_str()).collect();
+                bail!("--rate-limit: connector `{}` has no rate class `{class}`; it declares: {}", connection.connector_id, declared.join(", "));
+            }
+            settings.rate_limits.insert(class.to_string(), per_minute);
+        }
+    }
+    let thresholds = Thresholds::from_settings(&settings);
+    if thresholds.low_max_days >= thresholds.medium_max_days {
+        bail!(
+            "--low-max-days ({}) must be less than --medium-max-days ({})",
+            thresholds.low_max_days,
+            thresholds.medium_max_days
+        );
+    }
+
+    app.db.save_app_settings(connection.id, &settings).await?;
+    let show = |value: Option<String>| value.unwrap_or_else(|| "not set".to_string());
+    println!("settings of {}:", args.name);
+    println!("  seats bought:    {}", show(settings.seats.map(|seats| seats.to_string())));
+    println!("  renewal:         {}", show(settings.renewal_date.clone()));
+    println!(
+        "  price per seat:  {}",
+        show(settings.price_per_seat.as_ref().map(|price| format!("{price} {} a year", settings.currency.as_deref().unwrap_or(""))))
+    );
+    println!("  unused after:    {} days", thresholds.unused_days);
+    println!("  low / medium:    up to {} / {} active days of {}", thresholds.low_max_days, thresholds.medium_max_days, thresholds.window_days);
+    for (class, per_minute) in &settings.rate_limits {
+        println!("  rate limit:      {class} {per_minute} requests a minute");
+    }
+    Ok(())
+}

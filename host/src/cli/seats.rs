@@ -1,0 +1,70 @@
+//! `roster seats`: seats bought and assigned, idle paid seats and their cost, renewal.
+
+use clap::Args;
+
+use super::output::{print_json, TableOrJson};
+use crate::app::App;
+use crate::seats::{seats_report, RenewalState, Source};
+
+#[derive(Debug, Args)]
+pub struct SeatsArgs {
+    /// Connection to report on.
+    name: String,
+    #[arg(long, value_enum, default_value = "table")]
+    format: TableOrJson,
+}
+
+pub async fn run(app: &App, args: SeatsArgs) -> anyhow::Result<()> {
+    let connection = app.db.connection(&args.name).await?;
+    let report = seats_report(&app.db, connection.id).await?;
+    if args.format == TableOrJson::Json {
+        return print_json(&report);
+    }
+
+    let source = match report.seats_bought_source {
+        Source::Manual => " (manual)",
+        Source::Upstream => " (from the plan usage)",
+        Source::Unknown => "",
+    };
+    let bought = report.seats_bought.map_or_else(|| "unknown; set it with `roster app set --seats N`".to_string(), |seats| seats.to_string());
+    println!("{}: seats", args.name);
+    println!("  bought:       {bought}{source}");
+    match report.upstream_assigned {
+        Some(upstream) if upstream as u64 != report.seats_assigned => {
+            println!("  assigned:     {} (the plan usage reports {upstream})", report.seats_assigned)
+        }
+        _ => println!("  assigned:     {}", report.seats_assigned),
+    }
+    if let Some(percent) = report.utilisation_percent {
+        println!("  utilisation:  {percent:.1}%");
+    }
+
+    let idle = &report.idle_licensed;
+    let cost = match (&idle.yearly_cost, &idle.currency) {
+        (Some(cost), Some(currency)) => format!(", {cost} {currency} a year"),
+        _ => ", set a price with `roster app set --price-per-seat AMOUNT --currency CODE` to see the cost".to_string(),
+    };
+    println!("  idle paid:    {} ({} unused, {} never active){cost}", idle.total, idle.unused, idle.never);
+
+    let renewal = &report.renewal;
+    let renewal_text = match (&renewal.date, renewal.days_left, &renewal.state) {
+        (Some(date), Some(days), RenewalState::Overdue) => format!("{date}, overdue by {} days", -days),
+        (Some(date), Some(days), RenewalState::DueSoon) => format!("{date}, due in {days} days"),
+        (Some(date), Some(days), _) => format!("{date}, in {days} days"),
+        _ => "unknown; set it with `roster app set --renewal YYYY-MM-DD`".to_string(),
+    };
+    println!("  renewal:      {renewal_text}");
+
+    let rooms = &report.rooms;
+    match (rooms.count, rooms.purchased, rooms.assigned) {
+        (None, None, None) => println!("  Zoom Rooms:   unknown"),
+        (count, purchased, assigned) => {
+            let text = |value: Option<u32>| value.map_or_else(|| "unknown".to_string(), |value| value.to_string());
+            println!("  Zoom Rooms:   {} rooms, {} room licences bought, {} assigned (not counted as people)", text(count), text(purchased), text(assigned));
+        }
+    }
+    for note in &report.unavailable {
+        println!("  not available: {}: {}", note.feature, note.reason);
+    }
+    Ok(())
+}

@@ -1,0 +1,256 @@
+// Roster's web UI: renders the apps page and the app page from the JSON API.
+"use strict";
+
+const BUCKETS = ["never", "unused", "low", "medium", "high"];
+const BUCKET_ORDER = Object.fromEntries(BUCKETS.map((bucket, index) => [bucket, index]));
+
+async function getJson(url, options) {
+  const response = await fetch(url, options);
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    throw new Error(body.error || `${url} failed with HTTP ${response.status}`);
+  }
+  return body;
+}
+
+function element(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === undefined || value === null) continue;
+    if (name === "text") node.textContent = value;
+    else node.setAttribute(name, value);
+  }
+  for (const child of children) node.append(child);
+  return node;
+}
+
+function shortTime(rfc3339) {
+  if (!rfc3339) return "never";
+  return rfc3339.replace("T", " ").slice(0, 16);
+}
+
+// ---- Apps page -------------------------------------------------------------
+
+async function renderApps() {
+  const status = document.getElementById("apps-status");
+  const table = document.getElementById("apps-table");
+  try {
+    const apps = await getJson("/api/connections");
+    const body = table.querySelector("tbody");
+    body.replaceChildren();
+    for (const app of apps) {
+      const healthy = app.health === "ok";
+      const state = healthy
+        ? element("span", { class: "ok", "aria-label": "synced" , text: "✓ synced" })
+        : element("span", { class: "problem", text: app.health });
+      const link = element("a", { href: `/apps/${encodeURIComponent(app.name)}`, text: app.name });
+      const lastSync = app.last_sync ? `${shortTime(app.last_sync.finished_at || app.last_sync.started_at)} (${app.last_sync.status})` : "never";
+      body.append(element("tr", { "data-app": app.name },
+        element("td", {}, link),
+        element("td", { text: app.connector }),
+        element("td", {}, state),
+        element("td", { text: lastSync }),
+        element("td", { class: "number", text: String(app.users.total) }),
+        element("td", { class: "number", text: String(app.users.licensed) }),
+        element("td", { class: "number", text: app.seats_bought == null ? "unknown" : String(app.seats_bought) })));
+    }
+    status.textContent = apps.length === 0 ? "No apps connected yet. Run `roster connect` first." : `${apps.length} apps`;
+    table.hidden = apps.length === 0;
+  } catch (error) {
+    status.textContent = `Cannot load apps: ${error.message}`;
+  }
+}
+
+// ---- App page --------------------------------------------------------------
+
+const view = { name: "", users: [], sort: { key: "email", ascending: true } };
+
+function appApi(path) {
+  return `/api/connections/${encodeURIComponent(view.name)}${path}`;
+}
+
+function renderChart(engagement) {
+  const chart = document.getElementById("chart");
+  chart.replaceChildren();
+  const max = Math.max(1, ...BUCKETS.map((bucket) => engagement.buckets[bucket] || 0));
+  for (const bucket of BUCKETS) {
+    const count = engagement.buckets[bucket] || 0;
+    const bar = element("span", { class: `bar bar-${bucket}` });
+    bar.style.height = `${Math.round((count / max) * 100)}%`;
+    const button = element("button", {
+      type: "button",
+      class: "bar-button",
+      "data-bucket": bucket,
+      "aria-pressed": "false",
+      "aria-label": `${bucket}: ${count} users; show them`,
+    },
+    element("span", { class: "bar-count", text: String(count) }),
+    element("span", { class: "bar-track" }, bar),
+    element("span", { class: "bar-label", text: bucket }));
+    button.addEventListener("click", () => selectBucket(bucket));
+    chart.append(button);
+  }
+  const formula = document.getElementById("formula");
+  formula.replaceChildren(...engagement.formula.map((line) => element("li", { text: line })));
+  document.getElementById("history").textContent = engagement.history_from
+    ? `Sign-in history stored from ${engagement.history_from} through ${engagement.history_through}.`
+    : "No sign-in history stored yet; only last logins count.";
+  document.getElementById("unavailable").replaceChildren(
+    ...engagement.unavailable.map((note) => element("li", { text: `Not available: ${note.feature}: ${note.reason}` })));
+}
+
+function renderSeats(seats) {
+  const list = document.getElementById("seats");
+  const facts = [];
+  const source = { manual: " (manual)", upstream: " (from plan usage)", unknown: "" }[seats.seats_bought_source];
+  facts.push(["Seats bought", seats.seats_bought == null ? "unknown" : `${seats.seats_bought}${source}`]);
+  facts.push(["Seats assigned", String(seats.seats_assigned)]);
+  facts.push(["Utilisation", seats.utilisation_percent == null ? "unknown" : `${seats.utilisation_percent.toFixed(1)}%`]);
+  const idle = seats.idle_licensed;
+  const cost = idle.yearly_cost ? `, ${idle.yearly_cost} ${idle.currency || ""} a year` : "";
+  facts.push(["Idle paid seats", `${idle.total} (${idle.unused} unused, ${idle.never} never)${cost}`]);
+  const renewal = seats.renewal;
+  let renewalText = "unknown";
+  if (renewal.date) {
+    if (renewal.state === "overdue") renewalText = `${renewal.date}, overdue by ${-renewal.days_left} days`;
+    else if (renewal.state === "due-soon") renewalText = `${renewal.date}, due in ${renewal.days_left} days`;
+    else renewalText = `${renewal.date}, in ${renewal.days_left} days`;
+  }
+  facts.push(["Renewal", renewalText, renewal.state]);
+  const rooms = seats.rooms;
+  facts.push(["Zoom Rooms", rooms.count == null ? "unknown" : `${rooms.count} rooms (not counted as people)`]);
+  list.replaceChildren();
+  for (const [term, value, state] of facts) {
+    list.append(element("dt", { text: term }), element("dd", { class: state ? `renewal-${state}` : null, text: value }));
+  }
+}
+
+function sortValue(user, key) {
+  if (key === "name") return (user.display_name || `${user.first_name || ""} ${user.last_name || ""}`).toLowerCase();
+  if (key === "engagement") return BUCKET_ORDER[user.engagement] ?? -1;
+  if (key === "role") return (user.role || user.role_id || "").toLowerCase();
+  const value = user[key];
+  return typeof value === "string" ? value.toLowerCase() : value ?? "";
+}
+
+function filteredUsers() {
+  const text = document.getElementById("filter-text").value.trim().toLowerCase();
+  const status = document.getElementById("filter-status").value;
+  const license = document.getElementById("filter-license").value;
+  const engagement = document.getElementById("filter-engagement").value;
+  const { key, ascending } = view.sort;
+  return view.users
+    .filter((user) => !status || user.status === status)
+    .filter((user) => !license || user.license === license)
+    .filter((user) => !engagement || user.engagement === engagement)
+    .filter((user) => !text || `${user.email} ${user.display_name || ""}`.toLowerCase().includes(text))
+    .sort((a, b) => {
+      const left = sortValue(a, key);
+      const right = sortValue(b, key);
+      const order = left < right ? -1 : left > right ? 1 : 0;
+      return ascending ? order : -order;
+    });
+}
+
+function renderUsers() {
+  const users = filteredUsers();
+  const body = document.querySelector("#users-table tbody");
+  body.replaceChildren(...users.map((user) => element("tr", { "data-email": user.email, "data-engagement": user.engagement },
+    element("td", { text: user.display_name || `${user.first_name || ""} ${user.last_name || ""}`.trim() }),
+    element("td", { text: user.email }),
+    element("td", { text: user.status }),
+    element("td", { text: user.license }),
+    element("td", { text: user.role || user.role_id || "" }),
+    element("td", { text: shortTime(user.last_login_at) }),
+    element("td", {}, element("span", { class: `tag tag-${user.engagement}`, text: user.engagement || "" })))));
+  const engagement = document.getElementById("filter-engagement").value;
+  document.getElementById("users-count").textContent =
+    `${users.length} of ${view.users.length} users${engagement ? ` in the ${engagement} bucket` : ""}`;
+  for (const button of document.querySelectorAll("#chart .bar-button")) {
+    button.setAttribute("aria-pressed", String(button.dataset.bucket === engagement));
+  }
+  for (const header of document.querySelectorAll("#users-table th")) {
+    const key = header.querySelector("button").dataset.sort;
+    header.setAttribute("aria-sort", key === view.sort.key ? (view.sort.ascending ? "ascending" : "descending") : "none");
+  }
+}
+
+function selectBucket(bucket) {
+  const select = document.getElementById("filter-engagement");
+  select.value = select.value === bucket ? "" : bucket;
+  renderUsers();
+  document.getElementById("users-count").focus?.();
+}
+
+async function loadApp() {
+  const [engagement, seats, users] = await Promise.all([
+    getJson(appApi("/engagement")),
+    getJson(appApi("/seats")),
+    getJson(appApi("/users")),
+  ]);
+  view.users = users;
+  renderChart(engagement);
+  renderSeats(seats);
+  renderUsers();
+  document.body.dataset.loaded = "true";
+}
+
+async function pollSync() {
+  const status = document.getElementById("sync-status");
+  const button = document.getElementById("sync-now");
+  const state = await getJson(appApi("/sync"));
+  if (state.running) {
+    button.disabled = true;
+    const progress = state.total ? `${state.fetched} of ${state.total} users` : `${state.fetched} users`;
+    status.textContent = `Syncing (${state.phase}): ${progress}`;
+    setTimeout(pollSync, 1000);
+    return;
+  }
+  button.disabled = false;
+  if (state.message) {
+    status.textContent = state.failed ? `Sync failed: ${state.message}` : `Sync finished: ${state.message}`;
+    status.className = state.failed ? "problem" : "ok";
+    await loadApp();
+  }
+}
+
+async function startSync() {
+  const status = document.getElementById("sync-status");
+  try {
+    await getJson(appApi("/sync"), { method: "POST" });
+    status.textContent = "Sync started";
+    status.className = "";
+    setTimeout(pollSync, 300);
+  } catch (error) {
+    status.textContent = error.message;
+    status.className = "problem";
+  }
+}
+
+function setUpApp() {
+  view.name = decodeURIComponent(location.pathname.split("/").filter(Boolean).pop());
+  document.getElementById("app-name").textContent = view.name;
+  document.title = `Roster: ${view.name}`;
+  for (const id of ["filter-text", "filter-status", "filter-license", "filter-engagement"]) {
+    document.getElementById(id).addEventListener("input", renderUsers);
+  }
+  document.getElementById("filter-clear").addEventListener("click", () => {
+    document.getElementById("filters").reset();
+    renderUsers();
+  });
+  for (const button of document.querySelectorAll("#users-table th button")) {
+    button.addEventListener("click", () => {
+      const key = button.dataset.sort;
+      view.sort = { key, ascending: view.sort.key === key ? !view.sort.ascending : true };
+      renderUsers();
+    });
+  }
+  document.getElementById("sync-now").addEventListener("click", startSync);
+  loadApp().catch((error) => {
+    document.getElementById("users-count").textContent = `Cannot load ${view.name}: ${error.message}`;
+  });
+  pollSync().catch(() => {});
+}
+
+if (document.body.dataset.page === "apps") renderApps();
+if (document.body.dataset.page === "app") setUpApp();
