@@ -90,6 +90,8 @@ pub struct Env {
     pub dir: tempfile::TempDir,
     pub db: PathBuf,
     pub zoom: MockZoom,
+    /// `ROSTER_NOW` for every `roster` run, when the test pins the clock.
+    pub now: std::sync::Mutex<Option<jiff::Timestamp>>,
 }
 
 impl Env {
@@ -97,7 +99,20 @@ impl Env {
         let dir = tempfile::tempdir().expect("create a temporary directory");
         let db = dir.path().join("roster.db");
         let zoom = MockZoom::start(config).await.expect("start the mock Zoom server");
-        Env { dir, db, zoom }
+        Env { dir, db, zoom, now: std::sync::Mutex::new(None) }
+    }
+
+    /// Starts with the mock's clock and every `roster` run's clock at `now`.
+    pub async fn pinned(config: MockConfig, now: jiff::Timestamp) -> Env {
+        let env = Env::start(MockConfig { now, ..config }).await;
+        env.set_now(now);
+        env
+    }
+
+    /// Moves the mock's clock and the clock of later `roster` runs to `now`.
+    pub fn set_now(&self, now: jiff::Timestamp) {
+        self.zoom.set_now(now);
+        *self.now.lock().unwrap() = Some(now);
     }
 
     pub async fn with_users(users: usize) -> Env {
@@ -133,6 +148,9 @@ impl Env {
             .env_remove("DISPLAY")
             .env_remove("WAYLAND_DISPLAY")
             .env("ROSTER_LOG", "info");
+        if let Some(now) = *self.now.lock().unwrap() {
+            command.env("ROSTER_NOW", now.to_string());
+        }
         command
     }
 

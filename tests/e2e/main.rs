@@ -6,6 +6,7 @@
 mod harness;
 
 mod access;
+mod activity;
 mod cli;
 mod oauth;
 mod runtime;
