@@ -7,7 +7,7 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
-users="${DEMO_USERS:-3000}"
+users="${DEMO_USERS:-1000}"
 demo_dir="$PWD/.roster-demo"
 roster="$PWD/target/debug/roster"
 mock="$PWD/target/debug/mock-zoom"
@@ -50,20 +50,27 @@ step "Connecting the mock account (server-to-server OAuth)"
 show "$roster" connect zoom --name acme --account-id fakeAcct0000000000000A \
     --client-id mock-client-id --api-base "$url" --oauth-base "$url"
 
-step "Syncing every user"
+# The simulated account is on a Business plan, which allows far more report requests than the
+# connector's cautious default.
+"$roster" app set acme --rate-limit heavy=1800 --rate-limit resource-intensive=1800 >/dev/null
+"$roster" app set acme --renewal "$(date -u -d '+75 days' +%F)" --price-per-seat 149.90 --currency USD >/dev/null
+
+step "Syncing every user, then six months of sign-in activity"
 show "$roster" sync acme
 
 step "Summary"
 show "$roster" summary acme
-show "$roster" status
+show "$roster" engagement acme
+show "$roster" seats acme
 
 step "Explore further"
 cat <<HELP
 The database is $ROSTER_DB. Try:
   export ROSTER_DB=$ROSTER_DB
-  $roster users acme --license licensed --status active
+  $roster users acme --license licensed --engagement unused
   $roster users acme --status pending --format csv
   $roster users acme --format json | head -40
-  $roster connector list
+  $roster status
+  $roster serve            # then open http://127.0.0.1:8080 for the web UI
 Syncing again needs the mock running; run scripts/demo.sh to start over.
 HELP

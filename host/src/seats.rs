@@ -1,6 +1,6 @@
 //! Seats and renewal: seats bought against seats assigned, paid seats held by idle users and
 //! what they cost a year, and when the contract renews. Manual values from `roster app set`
-//! win over what the upstream reports, and each figure says where it came from.
+//! win over what the upstream reports, and each figure names its source.
 
 use std::fmt;
 
@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::engagement::{engagement, Bucket, Thresholds};
 use crate::runtime::wit::AccountReport;
-use crate::store::{unix_now, AppSettings, Database, License, UnavailableNote, UserFilter};
+use crate::store::{unix_now, AppSettings, Database, License, UnavailableNote, UserFilter, UserStatus};
 
 /// Renewals within this many days are flagged as due.
 pub const RENEWAL_NOTICE_DAYS: i64 = 90;
@@ -52,7 +52,7 @@ impl Serialize for Money {
     }
 }
 
-/// Where a figure came from.
+/// Source of a figure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Source {
@@ -87,7 +87,7 @@ pub struct IdleSeats {
     /// Licensed users in the never bucket.
     pub never: u64,
     pub total: u64,
-    /// What the idle seats cost a year, when a price is set.
+    /// Yearly cost of the idle seats, when a price is set.
     pub yearly_cost: Option<Money>,
     pub currency: Option<String>,
 }
@@ -104,8 +104,10 @@ pub struct Rooms {
 pub struct SeatsReport {
     pub seats_bought: Option<u32>,
     pub seats_bought_source: Source,
-    /// Current users holding a paid seat, from the last users sync.
+    /// Active and inactive users holding a paid seat, from the last users sync.
     pub seats_assigned: u64,
+    /// Pending invitations with a paid seat, which the upstream counts apart.
+    pub seats_pending: u64,
     /// Assigned seats as the upstream's plan usage reports them.
     pub upstream_assigned: Option<u32>,
     /// Assigned as a share of bought, in percent.
@@ -137,7 +139,8 @@ fn renewal(settings: &AppSettings, today: jiff::civil::Date) -> Renewal {
     Renewal { date: Some(text.clone()), days_left: Some(days_left), state }
 }
 
-/// Builds the seats report of a connection from stored data.
+/// Builds the seats report of a connection from stored data. Idle seats include pending
+/// invitations with a paid seat, which count as never active.
 pub async fn seats_report(db: &Database, connection_id: i64) -> anyhow::Result<SeatsReport> {
     let settings = db.app_settings(connection_id).await?;
     let thresholds = Thresholds::from_settings(&settings);
@@ -159,7 +162,8 @@ pub async fn seats_report(db: &Database, connection_id: i64) -> anyhow::Result<S
     };
 
     let licensed = db.users(connection_id, &UserFilter { license: Some(License::Licensed), ..UserFilter::default() }).await?;
-    let seats_assigned = licensed.len() as u64;
+    let seats_pending = licensed.iter().filter(|user| user.record.status == UserStatus::Pending).count() as u64;
+    let seats_assigned = licensed.len() as u64 - seats_pending;
     let utilisation_percent = seats_bought.filter(|bought| *bought > 0).map(|bought| {
         let percent = seats_assigned as f64 * 100.0 / f64::from(bought);
         (percent * 10.0).round() / 10.0
@@ -197,6 +201,7 @@ pub async fn seats_report(db: &Database, connection_id: i64) -> anyhow::Result<S
         seats_bought,
         seats_bought_source,
         seats_assigned,
+        seats_pending,
         upstream_assigned: users_plan.and_then(|plan| plan.assigned),
         utilisation_percent,
         idle_licensed,

@@ -200,7 +200,10 @@ async fn seats_report_and_manual_values() {
     let seats: Value = serde_json::from_str(env.roster(&["seats", "acme", "--format", "json"]).await.ok()).unwrap();
     assert_eq!(seats["seats_bought"], 150);
     assert_eq!(seats["seats_bought_source"], "upstream");
-    assert_eq!(seats["seats_assigned"], licensed.len() as u64);
+    let pending = licensed.iter().filter(|user| user["status"] == "pending").count() as u64;
+    assert_eq!(seats["seats_assigned"], licensed.len() as u64 - pending);
+    assert_eq!(seats["seats_pending"], pending);
+    assert_eq!(seats["upstream_assigned"], seats["seats_assigned"], "Roster's count agrees with Zoom's plan usage");
     assert_eq!(seats["idle_licensed"]["total"], idle);
     assert_eq!(seats["rooms"]["count"], 2);
     assert_eq!(seats["renewal"]["state"], "unknown");
@@ -213,7 +216,7 @@ async fn seats_report_and_manual_values() {
     assert_eq!(seats["idle_licensed"]["currency"], "EUR");
     assert_eq!(seats["renewal"]["state"], "due-soon");
     assert_eq!(seats["renewal"]["days_left"], 30);
-    let percent = (licensed.len() as f64 * 1000.0 / 180.0).round() / 10.0;
+    let percent = ((licensed.len() as u64 - pending) as f64 * 1000.0 / 180.0).round() / 10.0;
     assert_eq!(seats["utilisation_percent"], percent);
 
     let text = env.roster(&["seats", "acme"]).await;

@@ -29,11 +29,12 @@ pub async fn run(app: &App, args: SeatsArgs) -> anyhow::Result<()> {
     let bought = report.seats_bought.map_or_else(|| "unknown; set it with `roster app set --seats N`".to_string(), |seats| seats.to_string());
     println!("{}: seats", args.name);
     println!("  bought:       {bought}{source}");
+    let pending = if report.seats_pending > 0 { format!(", plus {} pending invitations", report.seats_pending) } else { String::new() };
     match report.upstream_assigned {
         Some(upstream) if upstream as u64 != report.seats_assigned => {
-            println!("  assigned:     {} (the plan usage reports {upstream})", report.seats_assigned)
+            println!("  assigned:     {}{pending} (the plan usage reports {upstream})", report.seats_assigned)
         }
-        _ => println!("  assigned:     {}", report.seats_assigned),
+        _ => println!("  assigned:     {}{pending}", report.seats_assigned),
     }
     if let Some(percent) = report.utilisation_percent {
         println!("  utilisation:  {percent:.1}%");

@@ -104,7 +104,7 @@ function renderSeats(seats) {
   const facts = [];
   const source = { manual: " (manual)", upstream: " (from plan usage)", unknown: "" }[seats.seats_bought_source];
   facts.push(["Seats bought", seats.seats_bought == null ? "unknown" : `${seats.seats_bought}${source}`]);
-  facts.push(["Seats assigned", String(seats.seats_assigned)]);
+  facts.push(["Seats assigned", seats.seats_pending ? `${seats.seats_assigned}, plus ${seats.seats_pending} pending invitations` : String(seats.seats_assigned)]);
   facts.push(["Utilisation", seats.utilisation_percent == null ? "unknown" : `${seats.utilisation_percent.toFixed(1)}%`]);
   const idle = seats.idle_licensed;
   const cost = idle.yearly_cost ? `, ${idle.yearly_cost} ${idle.currency || ""} a year` : "";
@@ -147,7 +147,9 @@ function filteredUsers() {
     .sort((a, b) => {
       const left = sortValue(a, key);
       const right = sortValue(b, key);
-      const order = left < right ? -1 : left > right ? 1 : 0;
+      let order = 0;
+      if (left < right) order = -1;
+      if (left > right) order = 1;
       return ascending ? order : -order;
     });
 }
@@ -171,7 +173,9 @@ function renderUsers() {
   }
   for (const header of document.querySelectorAll("#users-table th")) {
     const key = header.querySelector("button").dataset.sort;
-    header.setAttribute("aria-sort", key === view.sort.key ? (view.sort.ascending ? "ascending" : "descending") : "none");
+    let sort = "none";
+    if (key === view.sort.key) sort = view.sort.ascending ? "ascending" : "descending";
+    header.setAttribute("aria-sort", sort);
   }
 }
 
