@@ -27,6 +27,8 @@ pub mod disconnect;
 pub mod engagement;
 pub mod explain;
 pub mod install;
+pub mod provision;
+pub mod reclaim;
 pub mod runtime;
 pub mod seats;
 pub mod server;

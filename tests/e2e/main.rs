@@ -9,6 +9,7 @@ mod access;
 mod activity;
 mod cli;
 mod oauth;
+mod provision;
 mod runtime;
 mod sync;
 mod web;

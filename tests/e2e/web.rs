@@ -164,3 +164,63 @@ async fn sync_now_runs_in_background() {
     drop(driver);
     drop(server);
 }
+
+/// Returns the text of a users-table row.
+async fn row_text(client: &fantoccini::Client, email: &str) -> String {
+    let row = client.find(Locator::Css(&format!("#users-table tr[data-email='{email}']"))).await.unwrap();
+    row.text().await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn row_actions_change_users() {
+    let env = Env::start(MockConfig { users: 30, ..MockConfig::default() }).await;
+    env.connect_zoom("acme").await;
+    env.roster(&["sync", "acme"]).await.ok();
+    let (server, base) = serve(&env).await;
+    let driver = Driver::start().await;
+    let profile = tempfile::tempdir().unwrap();
+    let client = driver.browser(profile.path()).await;
+    client.goto(&format!("{base}/apps/acme")).await.unwrap();
+    wait_for(&client, "body[data-loaded='true']").await;
+
+    // Licence a basic user through the confirmation dialog.
+    assert!(row_text(&client, "member.three@example.test").await.contains("basic"));
+    wait_for(&client, "tr[data-email='member.three@example.test'] button[data-action='license']").await.click().await.unwrap();
+    let dialog = wait_for(&client, "dialog#confirm[open]").await;
+    assert!(dialog.text().await.unwrap().contains("Change the licence of member.three@example.test, now basic."));
+    client.find(Locator::Id("confirm-ok")).await.unwrap().click().await.unwrap();
+    client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::XPath("//tr[@data-email='member.three@example.test']/td[4][.='licensed']"))
+        .await
+        .unwrap();
+    assert_eq!(env.zoom.user("member.three@example.test").unwrap().user_type, 2);
+
+    // A refusal stays in the dialog with the same advice as the CLI.
+    wait_for(&client, "tr[data-email='admin.two@example.test'] button[data-action='remove']").await.click().await.unwrap();
+    wait_for(&client, "dialog#confirm[open]").await;
+    client.find(Locator::Id("confirm-ok")).await.unwrap().click().await.unwrap();
+    let error = client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::XPath("//p[@id='confirm-error' and string-length(.) > 0]"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(error.contains("Zoom answered code 1117"), "{error}");
+    assert!(error.contains("run `roster user acme role admin.two@example.test Member` first"), "{error}");
+    assert!(env.zoom.user("admin.two@example.test").is_some());
+
+    client.find(Locator::Id("confirm-cancel")).await.unwrap().click().await.unwrap();
+    let entries: serde_json::Value = serde_json::from_str(env.roster(&["audit-log", "--format", "json"]).await.ok()).unwrap();
+    assert_eq!(entries[0]["actor"], "web");
+    assert_eq!(entries[0]["operation"], "license");
+    assert_eq!(entries[1]["upstream_code"], "1117");
+
+    client.close().await.unwrap();
+    drop(driver);
+    drop(server);
+}

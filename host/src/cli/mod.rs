@@ -8,11 +8,13 @@ mod connector;
 mod disconnect;
 mod engagement;
 mod output;
+mod reclaim;
 mod seats;
 mod serve;
 mod status;
 mod summary;
 mod sync;
+mod user;
 mod users;
 
 use std::io::IsTerminal;
@@ -62,6 +64,10 @@ enum Command {
     Engagement(engagement::EngagementArgs),
     /// Show seats bought and assigned, idle paid seats and the renewal.
     Seats(seats::SeatsArgs),
+    /// Create a user, or change one: licence, status, removal, role, groups.
+    User(user::UserArgs),
+    /// Free the paid seats of users who are unused or never active.
+    Reclaim(reclaim::ReclaimArgs),
     /// Record an app's contract terms and engagement settings.
     #[command(subcommand)]
     App(app::AppCommand),
@@ -123,6 +129,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Engagement(args) => engagement::run(&app, args).await,
         Command::Seats(args) => seats::run(&app, args).await,
         Command::App(command) => app::run(&app, command).await,
+        Command::User(args) => user::run(&app, args).await,
+        Command::Reclaim(args) => reclaim::run(&app, args).await,
         Command::Check(args) => check::run(&app, args).await,
         Command::Disconnect(args) => disconnect::run(&app, args).await,
         Command::AuditLog(args) => audit_log::run(&app, args).await,

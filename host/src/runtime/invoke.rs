@@ -14,8 +14,8 @@ use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 use super::bindings::ConnectorWorld;
 use super::engine::EPOCH_TICK;
 use super::wit::{
-    AccountIdentity, AccountReport, ActivityPage, ConnectorError, ConnectorInfo, DateRange, FeatureAccess, UsagePage, UserPage,
-    WebhookEvent, WebhookRequest,
+    AccountIdentity, AccountReport, ActivityPage, ConnectorError, ConnectorInfo, DateRange, FeatureAccess, ProvisionOp,
+    ProvisionOutcome, UsagePage, UserPage, WebhookEvent, WebhookRequest,
 };
 use super::{LoadedConnector, Runtime};
 use crate::broker::Broker;
@@ -306,6 +306,19 @@ impl Runtime {
     pub async fn account_summary(&self, connector: &LoadedConnector, broker: Broker) -> Result<Result<AccountReport, ConnectorError>, CallError> {
         self.invoke(connector, broker, "account-summary", |instance, store| {
             Box::pin(instance.roster_connector_connector().call_account_summary(store))
+        })
+        .await
+    }
+
+    pub async fn provision(
+        &self,
+        connector: &LoadedConnector,
+        broker: Broker,
+        op: ProvisionOp,
+        dry_run: bool,
+    ) -> Result<Result<ProvisionOutcome, ConnectorError>, CallError> {
+        self.invoke(connector, broker, "provision", move |instance, store| {
+            Box::pin(async move { instance.roster_connector_connector().call_provision(store, &op, dry_run).await })
         })
         .await
     }

@@ -6,13 +6,14 @@ use std::sync::Arc;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 
 use super::ServerState;
 use crate::engagement::Bucket;
+use crate::provision::{Operation, ProvisionError};
 use crate::store::{License, UserFilter, UserStatus};
 use crate::views;
 
@@ -115,6 +116,44 @@ async fn start_sync(State(state): State<Arc<ServerState>>, Path(name): Path<Stri
     Ok((StatusCode::ACCEPTED, Json(json!({ "status": "started" }))).into_response())
 }
 
+#[derive(Deserialize)]
+struct LicenseBody {
+    license: String,
+}
+
+/// Runs a user change from the web UI and maps a refusal to 422 with its explanation.
+async fn change_user(state: &ServerState, name: &str, operation: Operation) -> Result<Response, ApiError> {
+    state.app.db.connection(name).await?;
+    match state.app.provision(name, &operation, false, "web").await {
+        Ok(result) => Ok(Json(result).into_response()),
+        Err(error) => match error.downcast::<ProvisionError>() {
+            Ok(refusal) => Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, refusal.message)),
+            Err(other) => Err(other.into()),
+        },
+    }
+}
+
+async fn set_license(
+    State(state): State<Arc<ServerState>>,
+    Path((name, email)): Path<(String, String)>,
+    Json(body): Json<LicenseBody>,
+) -> Result<Response, ApiError> {
+    let license = match body.license.as_str() {
+        "basic" => License::Basic,
+        "licensed" => License::Licensed,
+        other => return Err(ApiError::bad_request(format!("invalid licence {other:?}; expected basic or licensed"))),
+    };
+    change_user(&state, &name, Operation::SetLicense { email, license }).await
+}
+
+async fn deactivate(State(state): State<Arc<ServerState>>, Path((name, email)): Path<(String, String)>) -> Result<Response, ApiError> {
+    change_user(&state, &name, Operation::Deactivate { email }).await
+}
+
+async fn remove(State(state): State<Arc<ServerState>>, Path((name, email)): Path<(String, String)>) -> Result<Response, ApiError> {
+    change_user(&state, &name, Operation::Remove { email, delete: false, transfer_to: None }).await
+}
+
 pub fn routes() -> Router<Arc<ServerState>> {
     Router::new()
         .route("/api/health", get(health))
@@ -123,4 +162,7 @@ pub fn routes() -> Router<Arc<ServerState>> {
         .route("/api/connections/{name}/engagement", get(engagement))
         .route("/api/connections/{name}/seats", get(seats))
         .route("/api/connections/{name}/sync", get(sync_state).post(start_sync))
+        .route("/api/connections/{name}/users/{email}/license", post(set_license))
+        .route("/api/connections/{name}/users/{email}/deactivate", post(deactivate))
+        .route("/api/connections/{name}/users/{email}/remove", post(remove))
 }

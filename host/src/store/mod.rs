@@ -7,6 +7,7 @@ mod audit_log;
 mod connections;
 mod connectors;
 mod kv;
+mod reclaim;
 mod settings;
 mod sync_runs;
 mod users;
@@ -20,6 +21,7 @@ use sqlx::SqlitePool;
 
 pub use activity::{ActivityRun, ActivityRunStatus, ActivityState, SignIn, UnavailableNote, UsageRow};
 pub use audit_log::{AuditEntry, AuditRecord};
+pub use reclaim::{ReclaimItem, ReclaimRun};
 pub use settings::AppSettings;
 pub use audit::{ConnectorCallRecord, HostCallRecord, HostCallView};
 pub use connections::{AuthGrant, Connection, ConnectionState, NewConnection, PurgeCounts, SealedCredential};

@@ -284,6 +284,90 @@ impl Database {
         Ok(outcome)
     }
 
+    /// Stores one user outside a sync, as after a provisioning change. Returns the stored row.
+    pub async fn upsert_user(&self, connection_id: i64, user: &UserRecord) -> Result<StoredUser> {
+        let now = unix_now();
+        let mut tx = self.pool().begin().await?;
+        // A provisioned user may have been stored under its email while pending; its id-keyed
+        // row replaces that one.
+        if user.remote_id.is_some() {
+            sqlx::query("DELETE FROM app_users WHERE connection_id = ? AND user_key = lower(?) AND user_key != ?")
+                .bind(connection_id)
+                .bind(&user.email)
+                .bind(&user.key)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let mut insert = QueryBuilder::<Sqlite>::new(format!(
+            "INSERT INTO app_users (connection_id, user_key, {SYNCED_COLUMNS}, first_seen_run, updated_at) "
+        ));
+        insert.push_values(std::iter::once(user), |mut row, user| {
+            row.push_bind(connection_id)
+                .push_bind(&user.key)
+                .push_bind(&user.remote_id)
+                .push_bind(&user.email)
+                .push_bind(&user.display_name)
+                .push_bind(&user.first_name)
+                .push_bind(&user.last_name)
+                .push_bind(user.status.as_str())
+                .push_bind(user.license.as_str())
+                .push_bind(&user.license_code)
+                .push_bind(&user.role_id)
+                .push_bind(&user.role)
+                .push_bind(json_list(&user.group_ids))
+                .push_bind(&user.department)
+                .push_bind(json_list(&user.login_types))
+                .push_bind(user.created_at)
+                .push_bind(user.last_login_at)
+                .push_bind(&user.last_client_version)
+                .push_bind(0i64)
+                .push_bind(now);
+        });
+        insert.push(format!(
+            " ON CONFLICT (connection_id, user_key) DO UPDATE SET
+                 ({SYNCED_COLUMNS}, removed, removed_at, updated_at) =
+                 (excluded.remote_id, excluded.email, excluded.display_name, excluded.first_name,
+                  excluded.last_name, excluded.status, excluded.license, excluded.license_code,
+                  excluded.role_id, excluded.role, excluded.group_ids, excluded.department,
+                  excluded.login_types, excluded.created_at, excluded.last_login_at,
+                  excluded.last_client_version, 0, NULL, excluded.updated_at)
+             RETURNING *"
+        ));
+        let row = insert.build().fetch_one(&mut *tx).await?;
+        tx.commit().await?;
+        from_row(&row)
+    }
+
+    /// Marks a user removed after a provisioning removal. Returns false when no current user
+    /// has that key.
+    pub async fn mark_user_removed(&self, connection_id: i64, key: &str) -> Result<bool> {
+        let now = unix_now();
+        let changed = sqlx::query(
+            "UPDATE app_users SET removed = 1, removed_at = ?1, updated_at = ?1
+             WHERE connection_id = ?2 AND user_key = ?3 AND removed = 0",
+        )
+        .bind(now)
+        .bind(connection_id)
+        .bind(key)
+        .execute(self.pool())
+        .await?
+        .rows_affected();
+        Ok(changed == 1)
+    }
+
+    /// Finds a stored user by email, ignoring case, preferring a current one.
+    pub async fn user_by_email(&self, connection_id: i64, email: &str) -> Result<Option<StoredUser>> {
+        let row = sqlx::query(
+            "SELECT * FROM app_users WHERE connection_id = ? AND lower(email) = lower(?)
+             ORDER BY removed, updated_at DESC LIMIT 1",
+        )
+        .bind(connection_id)
+        .bind(email)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(from_row).transpose()
+    }
+
     pub async fn users(&self, connection_id: i64, filter: &UserFilter) -> Result<Vec<StoredUser>> {
         let mut query = QueryBuilder::<Sqlite>::new("SELECT * FROM app_users WHERE connection_id = ");
         query.push_bind(connection_id);

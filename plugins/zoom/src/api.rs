@@ -6,18 +6,27 @@ use crate::describe::API;
 use crate::errors::{classify, ZoomError};
 
 /// Sends `GET {path_and_query}` to the API upstream and returns the body of a 2xx answer.
+pub fn get(path_and_query: &str, rate_class: Option<&str>) -> Result<Vec<u8>, ConnectorError> {
+    send(Method::Get, path_and_query, None, rate_class).map(|(_, body)| body)
+}
+
+/// Sends a request to the API upstream and returns the status and body of a 2xx answer.
 ///
 /// The host already refreshes the token and replays once on HTTP 401. Zoom's specification
 /// also documents its code 124 under HTTP 400, which the host cannot recognise, so that case
 /// is replayed here once with `fresh-credentials`.
-pub fn get(path_and_query: &str, rate_class: Option<&str>) -> Result<Vec<u8>, ConnectorError> {
+pub fn send(method: Method, path_and_query: &str, body: Option<&serde_json::Value>, rate_class: Option<&str>) -> Result<(u16, Vec<u8>), ConnectorError> {
     let had_page_token = path_and_query.contains("next_page_token=");
+    let mut headers = vec![("accept".to_string(), "application/json".to_string())];
+    if body.is_some() {
+        headers.push(("content-type".to_string(), "application/json".to_string()));
+    }
     let mut request = Request {
-        method: Method::Get,
+        method,
         upstream: API.to_string(),
         path_and_query: path_and_query.to_string(),
-        headers: vec![("accept".to_string(), "application/json".to_string())],
-        body: None,
+        headers,
+        body: body.map(|body| body.to_string().into_bytes()),
         rate_class: rate_class.map(str::to_string),
         fresh_credentials: false,
     };
@@ -29,7 +38,7 @@ pub fn get(path_and_query: &str, rate_class: Option<&str>) -> Result<Vec<u8>, Co
     }
 
     if (200..300).contains(&response.status) {
-        Ok(response.body)
+        Ok((response.status, response.body))
     } else {
         Err(classify(response.status, &response.headers, &response.body, had_page_token))
     }

@@ -157,11 +157,6 @@ pub fn classify(
         Some(300) if had_page_token && error.message.to_ascii_lowercase().contains("page token") => {
             ConnectorError::InvalidCursor(error.message)
         }
-        _ if error.message.to_ascii_lowercase().contains("only available for") => {
-            ConnectorError::Unavailable(error.upstream(Some(
-                "this Zoom feature needs a paid plan; Roster skips it on this account",
-            )))
-        }
         Some(1001 | 4130 | 4131 | 2001) => ConnectorError::NotFound(error.upstream(None)),
         Some(1005) => ConnectorError::Conflict(error.upstream(Some(
             "the user already exists in Zoom; adopt the existing account instead of creating it",
@@ -177,6 +172,13 @@ pub fn classify(
             "ssoCreate needs the \"Pre-provisioning SSO User\" option, which Zoom support \
              enables; use another create action instead",
         ))),
+        // Plan restrictions: "Only available for paid accounts" (code 200) and the dashboard's
+        // "only available for ZMP and Business or higher accounts" (code 400).
+        Some(200 | 400) if error.message.to_ascii_lowercase().contains("only available for") => {
+            ConnectorError::Unavailable(error.upstream(Some(
+                "the account's Zoom plan does not include this feature; Roster skips it",
+            )))
+        }
         _ => match status {
             401 => ConnectorError::Unauthorized(error.upstream(None)),
             403 => ConnectorError::Rejected(error.upstream(Some(

@@ -7,6 +7,7 @@
 //! - `reports`: `list-activity`, `list-usage` and `account-summary`.
 //! - `users`: `list-users`, paging by `next_page_token` across the active, inactive and
 //!   pending listings, with role names from `roles`.
+//! - `provision`: user changes and their dry runs.
 //! - `webhook`: verifies and parses Zoom's webhook deliveries.
 //! - `time`: RFC 3339 and HTTP-date parsing, kept small so the component stays small.
 //!
@@ -16,6 +17,7 @@
 mod api;
 mod describe;
 mod errors;
+mod provision;
 mod reports;
 mod roles;
 mod time;
@@ -71,22 +73,13 @@ impl Guest for ZoomConnector {
         reports::account_summary()
     }
 
-    fn provision(_op: ProvisionOp, _dry_run: bool) -> Result<ProvisionOutcome, ConnectorError> {
-        Err(not_implemented("provision"))
+    fn provision(op: ProvisionOp, dry_run: bool) -> Result<ProvisionOutcome, ConnectorError> {
+        provision::provision(op, dry_run)
     }
 
     fn handle_webhook(request: WebhookRequest) -> Result<WebhookEvent, ConnectorError> {
         webhook::handle(request)
     }
-}
-
-// TODO: provisioning arrives with the host feature that uses it. Until then this export
-// returns `unsupported`.
-fn not_implemented(export: &str) -> ConnectorError {
-    ConnectorError::Unsupported(format!(
-        "`{export}` is not implemented by zoom connector {}; upgrade the connector",
-        env!("CARGO_PKG_VERSION")
-    ))
 }
 
 // Exported symbol names such as `roster:connector/connector@0.1.0#list-users` are only valid in a

@@ -169,7 +169,7 @@ struct UsersBody {
 }
 
 #[derive(Deserialize)]
-struct ZoomUser {
+pub(crate) struct ZoomUser {
     id: Option<String>,
     email: Option<String>,
     first_name: Option<String>,
@@ -189,6 +189,8 @@ struct ZoomUser {
     created_at: Option<String>,
     last_login_time: Option<String>,
     last_client_version: Option<String>,
+    /// Only in `GET /v2/users/{userId}`.
+    role_name: Option<String>,
 }
 
 /// Accepts `"2"` or `2`, because Zoom's specification types role ids as strings but ids like
@@ -266,7 +268,7 @@ fn map_user(user: ZoomUser, listing: Listing, roles: &RoleNames, warnings: &mut 
         _ => listing.status(),
     };
     let role_id = non_empty(user.role_id);
-    let role = role_id.as_deref().and_then(|id| roles.name(id)).map(str::to_string);
+    let role = role_id.as_deref().and_then(|id| roles.name(id)).map(str::to_string).or(non_empty(user.role_name));
 
     // `user_created_at` is the account's creation; the deprecated `created_at` tracks the latest
     // login type, so it is only a fallback.
@@ -293,6 +295,18 @@ fn map_user(user: ZoomUser, listing: Listing, roles: &RoleNames, warnings: &mut 
         last_client_version: non_empty(user.last_client_version),
         email,
     })
+}
+
+/// Parses `GET /v2/users/{userId}`.
+pub fn parse_user_detail(body: &[u8], roles: &RoleNames) -> Result<AppUser, ConnectorError> {
+    let user: ZoomUser = serde_json::from_slice(body)
+        .map_err(|error| ConnectorError::InvalidResponse(format!("cannot parse Zoom's /v2/users/{{userId}} body: {error}")))?;
+    let listing = match user.status.as_deref() {
+        Some("inactive") => Listing::Inactive,
+        Some("pending") => Listing::Pending,
+        _ => Listing::Active,
+    };
+    map_user(user, listing, roles, &mut Vec::new())
 }
 
 /// Parses one `GET /v2/users` body for the given listing.

@@ -154,6 +154,20 @@ function filteredUsers() {
     });
 }
 
+function actionButton(label, action, user) {
+  const button = element("button", { type: "button", class: "row-action", "data-action": action, "aria-label": `${label} ${user.email}`, text: label });
+  button.addEventListener("click", () => openConfirm(action, user));
+  return button;
+}
+
+function userActions(user) {
+  const cell = element("td", { class: "actions" });
+  cell.append(actionButton("Licence…", "license", user));
+  if (user.status === "active") cell.append(actionButton("Deactivate", "deactivate", user));
+  cell.append(actionButton("Remove", "remove", user));
+  return cell;
+}
+
 function renderUsers() {
   const users = filteredUsers();
   const body = document.querySelector("#users-table tbody");
@@ -164,14 +178,15 @@ function renderUsers() {
     element("td", { text: user.license }),
     element("td", { text: user.role || user.role_id || "" }),
     element("td", { text: shortTime(user.last_login_at) }),
-    element("td", {}, element("span", { class: `tag tag-${user.engagement}`, text: user.engagement || "" })))));
+    element("td", {}, element("span", { class: `tag tag-${user.engagement}`, text: user.engagement || "" })),
+    userActions(user))));
   const engagement = document.getElementById("filter-engagement").value;
   document.getElementById("users-count").textContent =
     `${users.length} of ${view.users.length} users${engagement ? ` in the ${engagement} bucket` : ""}`;
   for (const button of document.querySelectorAll("#chart .bar-button")) {
     button.setAttribute("aria-pressed", String(button.dataset.bucket === engagement));
   }
-  for (const header of document.querySelectorAll("#users-table th")) {
+  for (const header of document.querySelectorAll("#users-table th[aria-sort]")) {
     const key = header.querySelector("button").dataset.sort;
     let sort = "none";
     if (key === view.sort.key) sort = view.sort.ascending ? "ascending" : "descending";
@@ -184,6 +199,41 @@ function selectBucket(bucket) {
   select.value = select.value === bucket ? "" : bucket;
   renderUsers();
   document.getElementById("users-count").focus?.();
+}
+
+const ACTIONS = {
+  license: { title: "Change licence", text: (user) => `Change the licence of ${user.email}, now ${user.license}.` },
+  deactivate: { title: "Deactivate user", text: (user) => `Deactivate ${user.email}? Zoom removes the user's licence and blocks sign-in.` },
+  remove: { title: "Remove user", text: (user) => `Remove ${user.email} from the account? Zoom disassociates the user, who keeps a personal account.` },
+};
+
+let pending = null;
+
+function openConfirm(action, user) {
+  pending = { action, user };
+  document.getElementById("confirm-title").textContent = ACTIONS[action].title;
+  document.getElementById("confirm-text").textContent = ACTIONS[action].text(user);
+  document.getElementById("confirm-choice").hidden = action !== "license";
+  document.getElementById("confirm-license").value = user.license === "licensed" ? "basic" : "licensed";
+  document.getElementById("confirm-error").textContent = "";
+  document.getElementById("confirm-ok").disabled = false;
+  document.getElementById("confirm").showModal();
+}
+
+async function runConfirmed() {
+  const { action, user } = pending;
+  const ok = document.getElementById("confirm-ok");
+  ok.disabled = true;
+  const options = { method: "POST", headers: { "content-type": "application/json" } };
+  if (action === "license") options.body = JSON.stringify({ license: document.getElementById("confirm-license").value });
+  try {
+    await getJson(appApi(`/users/${encodeURIComponent(user.email)}/${action}`), options);
+    document.getElementById("confirm").close();
+    await loadApp();
+  } catch (error) {
+    document.getElementById("confirm-error").textContent = error.message;
+    ok.disabled = false;
+  }
 }
 
 async function loadApp() {
@@ -250,6 +300,8 @@ function setUpApp() {
     });
   }
   document.getElementById("sync-now").addEventListener("click", startSync);
+  document.getElementById("confirm-ok").addEventListener("click", runConfirmed);
+  document.getElementById("confirm-cancel").addEventListener("click", () => document.getElementById("confirm").close());
   loadApp().catch((error) => {
     document.getElementById("users-count").textContent = `Cannot load ${view.name}: ${error.message}`;
   });
