@@ -47,19 +47,27 @@ async fn open_app(dir: &Path, name: &str) -> App {
     App::open(&db, CallLimits::default()).await.expect("open the benchmark database")
 }
 
-async fn sync_through_wasm(zoom: &MockZoom, dir: &Path, round: usize) -> Measurement {
-    let app = open_app(dir, &format!("wasm-{round}")).await;
+/// Opens a fresh database with the Zoom connector installed and connected to the mock.
+async fn connected_app(zoom: &MockZoom, dir: &Path, name: &str) -> (App, roster::store::Connection) {
+    let app = open_app(dir, name).await;
     app.install_connector(Path::new(roster_test_artifacts::ZOOM)).await.expect("install the zoom component");
-    app.connect_account_credentials(AccountCredentials {
-        connector: "zoom",
-        name: "bench",
-        account_id: &zoom.config().account_id,
-        client_id: CLIENT_ID,
-        client_secret: Secret::new(CLIENT_SECRET),
-        upstreams: [("api".to_string(), zoom.url()), ("oauth".to_string(), zoom.url())].into(),
-    })
-    .await
-    .expect("connect to the mock");
+    let connected = app
+        .connect_account_credentials(AccountCredentials {
+            connector: "zoom",
+            name: "bench",
+            account_id: &zoom.config().account_id,
+            client_id: CLIENT_ID,
+            client_secret: Secret::new(CLIENT_SECRET),
+            upstreams: [("api".to_string(), zoom.url()), ("oauth".to_string(), zoom.url())].into(),
+            webhook_secret: None,
+        })
+        .await
+        .expect("connect to the mock");
+    (app, connected.connection)
+}
+
+async fn sync_through_wasm(zoom: &MockZoom, dir: &Path, round: usize) -> Measurement {
+    let (app, _) = connected_app(zoom, dir, &format!("wasm-{round}")).await;
     // Warm the component cache and the InstancePre outside the measurement.
     app.prepare(app.db.connection("bench").await.unwrap()).await.unwrap();
 
@@ -101,19 +109,7 @@ fn to_record(user: AppUser) -> UserRecord {
 }
 
 async fn sync_natively(zoom: &MockZoom, dir: &Path, round: usize) -> Measurement {
-    let app = open_app(dir, &format!("native-{round}")).await;
-    app.install_connector(Path::new(roster_test_artifacts::ZOOM)).await.unwrap();
-    let (connection, _) = app
-        .connect_account_credentials(AccountCredentials {
-            connector: "zoom",
-            name: "bench",
-            account_id: &zoom.config().account_id,
-            client_id: CLIENT_ID,
-            client_secret: Secret::new(CLIENT_SECRET),
-            upstreams: [("api".to_string(), zoom.url()), ("oauth".to_string(), zoom.url())].into(),
-        })
-        .await
-        .unwrap();
+    let (app, connection) = connected_app(zoom, dir, &format!("native-{round}")).await;
     let http = roster::app::http_client(&CallLimits::default()).unwrap();
     let prepared = app.prepare(connection.clone()).await.unwrap();
     let endpoints = prepared.context.oauth.clone().unwrap();

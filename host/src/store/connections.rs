@@ -108,6 +108,24 @@ pub struct SealedCredential {
     pub expires_at: Option<i64>,
 }
 
+/// Inserts sealed credentials of a connection inside a transaction.
+async fn insert_credentials(tx: &mut sqlx::SqliteConnection, connection_id: i64, credentials: &[SealedCredential], now: i64) -> Result<()> {
+    for credential in credentials {
+        sqlx::query(
+            "INSERT INTO credentials (connection_id, name, sealed, expires_at, updated_at)
+             VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(connection_id)
+        .bind(credential.name)
+        .bind(&credential.sealed)
+        .bind(credential.expires_at)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(())
+}
+
 fn from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Connection> {
     let upstreams_json: String = row.try_get("upstreams_json")?;
     let upstreams = serde_json::from_str(&upstreams_json)
@@ -167,19 +185,7 @@ impl Database {
             Err(error) => return Err(error.into()),
         };
         let connection = from_row(&row)?;
-        for credential in credentials {
-            sqlx::query(
-                "INSERT INTO credentials (connection_id, name, sealed, expires_at, updated_at)
-                 VALUES (?, ?, ?, ?, ?)",
-            )
-            .bind(connection.id)
-            .bind(credential.name)
-            .bind(&credential.sealed)
-            .bind(credential.expires_at)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        }
+        insert_credentials(&mut tx, connection.id, credentials, now).await?;
         tx.commit().await?;
         Ok(connection)
     }
@@ -242,19 +248,7 @@ impl Database {
         let upstreams_json = serde_json::to_string(upstreams).expect("a string map always serialises");
         let mut tx = self.pool().begin().await?;
         sqlx::query("DELETE FROM credentials WHERE connection_id = ?").bind(connection_id).execute(&mut *tx).await?;
-        for credential in credentials {
-            sqlx::query(
-                "INSERT INTO credentials (connection_id, name, sealed, expires_at, updated_at)
-                 VALUES (?, ?, ?, ?, ?)",
-            )
-            .bind(connection_id)
-            .bind(credential.name)
-            .bind(&credential.sealed)
-            .bind(credential.expires_at)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        }
+        insert_credentials(&mut tx, connection_id, credentials, now).await?;
         let row = sqlx::query(
             "UPDATE connections
              SET client_id = ?, upstreams_json = ?, granted_scopes = ?, state = 'connected',

@@ -191,6 +191,37 @@ const SYNCED_COLUMNS: &str = "remote_id, email, display_name, first_name, last_n
     license, license_code, role_id, role, group_ids, department, login_types, created_at, \
     last_login_at, last_client_version";
 
+/// Starts an `INSERT INTO app_users` with one row per user, stamped with the run that first
+/// saw them (0 outside a sync) and the update time.
+fn insert_users(connection_id: i64, users: &[UserRecord], first_seen_run: i64, now: i64) -> QueryBuilder<Sqlite> {
+    let mut insert = QueryBuilder::<Sqlite>::new(format!(
+        "INSERT INTO app_users (connection_id, user_key, {SYNCED_COLUMNS}, first_seen_run, updated_at) "
+    ));
+    insert.push_values(users, |mut row, user| {
+        row.push_bind(connection_id)
+            .push_bind(&user.key)
+            .push_bind(&user.remote_id)
+            .push_bind(&user.email)
+            .push_bind(&user.display_name)
+            .push_bind(&user.first_name)
+            .push_bind(&user.last_name)
+            .push_bind(user.status.as_str())
+            .push_bind(user.license.as_str())
+            .push_bind(&user.license_code)
+            .push_bind(&user.role_id)
+            .push_bind(&user.role)
+            .push_bind(json_list(&user.group_ids))
+            .push_bind(&user.department)
+            .push_bind(json_list(&user.login_types))
+            .push_bind(user.created_at)
+            .push_bind(user.last_login_at)
+            .push_bind(&user.last_client_version)
+            .push_bind(first_seen_run)
+            .push_bind(now);
+    });
+    insert
+}
+
 impl Database {
     /// Upserts one page of users, records them as seen by the run and saves the run's
     /// checkpoint, all in one transaction. Unchanged users are not written.
@@ -201,31 +232,7 @@ impl Database {
         let mut tx = self.pool().begin().await?;
 
         for chunk in page.users.chunks(ROWS_PER_STATEMENT) {
-            let mut insert = QueryBuilder::<Sqlite>::new(format!(
-                "INSERT INTO app_users (connection_id, user_key, {SYNCED_COLUMNS}, first_seen_run, updated_at) "
-            ));
-            insert.push_values(chunk, |mut row, user| {
-                row.push_bind(page.connection_id)
-                    .push_bind(&user.key)
-                    .push_bind(&user.remote_id)
-                    .push_bind(&user.email)
-                    .push_bind(&user.display_name)
-                    .push_bind(&user.first_name)
-                    .push_bind(&user.last_name)
-                    .push_bind(user.status.as_str())
-                    .push_bind(user.license.as_str())
-                    .push_bind(&user.license_code)
-                    .push_bind(&user.role_id)
-                    .push_bind(&user.role)
-                    .push_bind(json_list(&user.group_ids))
-                    .push_bind(&user.department)
-                    .push_bind(json_list(&user.login_types))
-                    .push_bind(user.created_at)
-                    .push_bind(user.last_login_at)
-                    .push_bind(&user.last_client_version)
-                    .push_bind(page.run_id)
-                    .push_bind(now);
-            });
+            let mut insert = insert_users(page.connection_id, chunk, page.run_id, now);
             // The WHERE clause turns an unchanged row into a no-op, so it is neither written
             // nor returned.
             insert.push(format!(
@@ -298,31 +305,7 @@ impl Database {
                 .execute(&mut *tx)
                 .await?;
         }
-        let mut insert = QueryBuilder::<Sqlite>::new(format!(
-            "INSERT INTO app_users (connection_id, user_key, {SYNCED_COLUMNS}, first_seen_run, updated_at) "
-        ));
-        insert.push_values(std::iter::once(user), |mut row, user| {
-            row.push_bind(connection_id)
-                .push_bind(&user.key)
-                .push_bind(&user.remote_id)
-                .push_bind(&user.email)
-                .push_bind(&user.display_name)
-                .push_bind(&user.first_name)
-                .push_bind(&user.last_name)
-                .push_bind(user.status.as_str())
-                .push_bind(user.license.as_str())
-                .push_bind(&user.license_code)
-                .push_bind(&user.role_id)
-                .push_bind(&user.role)
-                .push_bind(json_list(&user.group_ids))
-                .push_bind(&user.department)
-                .push_bind(json_list(&user.login_types))
-                .push_bind(user.created_at)
-                .push_bind(user.last_login_at)
-                .push_bind(&user.last_client_version)
-                .push_bind(0i64)
-                .push_bind(now);
-        });
+        let mut insert = insert_users(connection_id, std::slice::from_ref(user), 0, now);
         insert.push(format!(
             " ON CONFLICT (connection_id, user_key) DO UPDATE SET
                  ({SYNCED_COLUMNS}, removed, removed_at, updated_at) =
