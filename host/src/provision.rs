@@ -229,7 +229,7 @@ impl App {
                         })
                         .await?;
                 }
-                tracing::warn!(connection = connection_name, operation = operation.name(), code, error = %explained.message, "provisioning refused");
+                tracing::warn!(connection = connection_name, operation = operation.name(), code, error = %explained.message, "the upstream rejected a user change");
                 return Err(ProvisionError { kind: explained.kind, message: explained.message, upstream_code: code }.into());
             }
         };

@@ -16,7 +16,7 @@ pub struct ReclaimArgs {
     /// app's unused period (90 days unless set).
     #[arg(long, value_name = "DAYS")]
     unused_days: Option<u32>,
-    /// What to do with each idle paid seat.
+    /// Action taken on each idle paid seat.
     #[arg(long, value_enum, default_value = "downgrade")]
     action: ReclaimAction,
     /// Never touch this user; repeatable.

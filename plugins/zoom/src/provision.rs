@@ -42,7 +42,7 @@ impl Planned {
     }
 }
 
-/// The id Zoom accepts for a user in paths: the user id, or the email when there is none.
+/// Returns the id Zoom accepts for a user in paths: the user id, or the email without one.
 fn user_path_id(user: &UserRef) -> String {
     encode_query_value(user.remote_id.as_deref().unwrap_or(&user.email))
 }
@@ -214,7 +214,7 @@ fn read_back(id: &str) -> Option<AppUser> {
     parse_user_detail(&body, &roles::role_names(false)).ok()
 }
 
-/// A user Zoom lists as pending after `action=create`: Roster keys it by email like the listing.
+/// Builds the pending user Zoom lists after `action=create`, keyed by email like the listing.
 fn pending_user(create: &CreateUser) -> AppUser {
     AppUser {
         key: create.email.to_lowercase(),
@@ -237,7 +237,7 @@ fn pending_user(create: &CreateUser) -> AppUser {
     }
 }
 
-/// The `provision` export.
+/// Runs the `provision` export.
 pub fn provision(op: ProvisionOp, dry_run: bool) -> Result<ProvisionOutcome, ConnectorError> {
     let planned = plan(&op, dry_run)?;
     let requests: Vec<RequestSummary> = planned.iter().map(Planned::summary).collect();
@@ -258,7 +258,7 @@ pub fn provision(op: ProvisionOp, dry_run: bool) -> Result<ProvisionOutcome, Con
                         .and_then(|value| value.get("id").and_then(|id| id.as_str()).map(str::to_string));
                 }
             }
-            // Removing a user Zoom no longer knows has already happened.
+            // Removing a user Zoom no longer has is already done.
             Err(ConnectorError::NotFound(upstream)) if matches!(op, ProvisionOp::Remove(_)) && upstream.code.as_deref() == Some("1001") => {
                 return Ok(ProvisionOutcome { requests, user: None, already_done: true, note: Some(upstream.message) });
             }
