@@ -187,3 +187,16 @@ async fn repeated_cursor_stops() {
     assert_eq!(kind, "cursor-repeated");
     assert_eq!(message, "the connector returned a cursor it had already returned (page 2); stopping instead of looping");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn oversized_response_is_refused() {
+    let env = Env::with_users(50).await;
+    env.connect_zoom("acme").await;
+    let app = env.app_with(CallLimits { response_bytes: 2_000, ..CallLimits::default() }).await;
+    let (kind, message) = failure(sync_users(&app, "acme", &LogProgress::new()).await);
+    assert_eq!(kind, "transport");
+    assert_eq!(message, "a Zoom response passed the 2000-byte limit");
+    let calls = app.db.recent_host_calls(app.db.connection("acme").await.unwrap().id, 1).await.unwrap();
+    assert_eq!(calls[0].decision, "failed");
+    assert_eq!(calls[0].reason.as_deref(), Some("response larger than 2000 bytes"));
+}

@@ -285,7 +285,10 @@ impl Host for Broker {
         let (decision, reason) = match &result {
             Ok(_) => ("allowed", None),
             Err(HttpError::Denied(reason)) => ("denied", Some(reason.clone())),
-            Err(error) => ("failed", Some(format!("{error:?}"))),
+            Err(HttpError::Timeout) => ("failed", Some("timed out".to_string())),
+            Err(HttpError::TooLarge(limit)) => ("failed", Some(format!("response larger than {limit} bytes"))),
+            Err(HttpError::ConnectionFailed(detail)) => ("failed", Some(format!("connection failed: {detail}"))),
+            Err(HttpError::InvalidRequest(detail)) => ("failed", Some(format!("invalid request: {detail}"))),
         };
         let duration = started.elapsed();
         tracing::debug!(upstream = %request.upstream, method, path, status = delivery.status, attempts = delivery.attempts, duration_ms = duration.as_millis() as u64, decision, "brokered request");
