@@ -116,6 +116,8 @@ pub struct SeatsReport {
     pub price_per_seat: Option<String>,
     pub renewal: Renewal,
     pub rooms: Rooms,
+    /// Meetings of the last 30 days from the upstream's dashboard, when the plan has one.
+    pub dashboard: Option<crate::runtime::wit::MeetingStats>,
     /// When the upstream's account report was fetched, RFC 3339.
     pub account_report_at: Option<String>,
     pub unavailable: Vec<UnavailableNote>,
@@ -212,6 +214,7 @@ pub async fn seats_report(db: &Database, connection_id: i64) -> anyhow::Result<S
             purchased: rooms_plan.and_then(|plan| plan.purchased),
             assigned: rooms_plan.and_then(|plan| plan.assigned),
         },
+        dashboard: report.as_ref().and_then(|report| report.dashboard),
         account_report_at: stored_report.and_then(|(at, _)| jiff::Timestamp::from_second(at).ok()).map(|at| at.to_string()),
         unavailable,
     })

@@ -187,6 +187,7 @@ async fn dashboard_unavailable_on_pro_plan() {
     assert_eq!(dashboard["upstream_code"], "400");
     assert!(dashboard["reason"].as_str().unwrap().contains("only available"), "{dashboard}");
     assert_eq!(notes.len(), 1, "only the dashboard is missing on Pro: {notes:?}");
+    assert_eq!(seats["dashboard"], Value::Null);
     let status: Value = serde_json::from_str(env.roster(&["status", "--format", "json"]).await.ok()).unwrap();
     assert_eq!(status[0]["health"], "ok");
 }
@@ -206,6 +207,7 @@ async fn seats_report_and_manual_values() {
     assert_eq!(seats["upstream_assigned"], seats["seats_assigned"], "Roster's count agrees with Zoom's plan usage");
     assert_eq!(seats["idle_licensed"]["total"], idle);
     assert_eq!(seats["rooms"]["count"], 2);
+    assert!(seats["dashboard"]["meetings"].as_u64().unwrap() > 0, "Business plans have the dashboard: {}", seats["dashboard"]);
     assert_eq!(seats["renewal"]["state"], "unknown");
 
     env.roster(&["app", "set", "acme", "--seats", "180", "--renewal", "2026-12-20", "--price-per-seat", "100", "--currency", "eur"]).await.ok();

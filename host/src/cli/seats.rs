@@ -64,6 +64,12 @@ pub async fn run(app: &App, args: SeatsArgs) -> anyhow::Result<()> {
             println!("  Zoom Rooms:   {} rooms, {} room licences bought, {} assigned (not counted as people)", text(count), text(purchased), text(assigned));
         }
     }
+    if let Some(dashboard) = &report.dashboard {
+        println!(
+            "  meetings:     {} in the last 30 days, {} participants, {} minutes (Zoom dashboard)",
+            dashboard.meetings, dashboard.participants, dashboard.minutes
+        );
+    }
     for note in &report.unavailable {
         println!("  not available: {}: {}", note.feature, note.reason);
     }

@@ -119,6 +119,7 @@ function renderSeats(seats) {
   facts.push(["Renewal", renewalText, renewal.state]);
   const rooms = seats.rooms;
   facts.push(["Zoom Rooms", rooms.count == null ? "unknown" : `${rooms.count} rooms (not counted as people)`]);
+  if (seats.dashboard) facts.push(["Meetings, 30 days", `${seats.dashboard.meetings} meetings, ${seats.dashboard.minutes} minutes`]);
   list.replaceChildren();
   for (const [term, value, state] of facts) {
     list.append(element("dt", { text: term }), element("dd", { class: state ? `renewal-${state}` : null, text: value }));
