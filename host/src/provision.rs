@@ -185,10 +185,10 @@ impl App {
         let connection_id = prepared.context.connection.id;
         // A removed user keeps its id, so a repeated removal names the same user.
         let stored = self.db.user_by_email(connection_id, operation.email()).await?;
-        if let Operation::Create { email, .. } = operation {
-            if stored.as_ref().is_some_and(|user| !user.removed) {
-                anyhow::bail!("{email} is already a user of `{connection_name}`; change it instead of creating it");
-            }
+        if let Operation::Create { email, .. } = operation
+            && stored.as_ref().is_some_and(|user| !user.removed)
+        {
+            anyhow::bail!("{email} is already a user of `{connection_name}`; change it instead of creating it");
         }
 
         let broker = self.broker(Some(prepared.context.clone()), &prepared.version);

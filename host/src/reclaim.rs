@@ -125,7 +125,7 @@ pub async fn plan_reclaim(app: &App, connection_name: &str, action: ReclaimActio
             }),
         }
     }
-    candidates.sort_by(|left, right| left.email.to_lowercase().cmp(&right.email.to_lowercase()));
+    candidates.sort_by_key(|left| left.email.to_lowercase());
 
     let seats_freed = candidates.len() as u64;
     let price = settings.price_per_seat.as_deref().and_then(|price| Money::parse(price).ok());

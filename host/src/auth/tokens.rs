@@ -93,10 +93,6 @@ impl TokenService {
         TokenService { db, key, http, timeout, slots: Mutex::new(HashMap::new()) }
     }
 
-    pub fn master_key(&self) -> &MasterKey {
-        &self.key
-    }
-
     fn slot(&self, connection_id: i64) -> Arc<tokio::sync::Mutex<Option<AccessToken>>> {
         let mut slots = self.slots.lock().expect("token slot map is never poisoned by a panic while held");
         slots.entry(connection_id).or_default().clone()

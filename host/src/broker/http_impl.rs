@@ -191,22 +191,23 @@ impl Broker {
             let status = response.status().as_u16();
             delivery.status = Some(status);
 
-            if status == 401 && !replayed_after_401 {
-                if let Some(rejected) = &token {
-                    replayed_after_401 = true;
-                    delivery.attempts -= 1;
-                    let endpoints = context.oauth.as_ref().expect("a token implies OAuth endpoints");
-                    let replaced = services.tokens.replace_rejected(&context.connection, endpoints, &rejected.value).await;
-                    match replaced {
-                        Ok(new_token) => {
-                            token = Some(new_token);
-                            continue;
-                        }
-                        Err(error) => {
-                            let message = error.to_string();
-                            self.audit.set_auth_failure(message.clone());
-                            return Err(HttpError::Denied(format!("no access token: {message}")));
-                        }
+            if status == 401
+                && !replayed_after_401
+                && let Some(rejected) = &token
+            {
+                replayed_after_401 = true;
+                delivery.attempts -= 1;
+                let endpoints = context.oauth.as_ref().expect("a token implies OAuth endpoints");
+                let replaced = services.tokens.replace_rejected(&context.connection, endpoints, &rejected.value).await;
+                match replaced {
+                    Ok(new_token) => {
+                        token = Some(new_token);
+                        continue;
+                    }
+                    Err(error) => {
+                        let message = error.to_string();
+                        self.audit.set_auth_failure(message.clone());
+                        return Err(HttpError::Denied(format!("no access token: {message}")));
                     }
                 }
             }

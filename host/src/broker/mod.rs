@@ -210,10 +210,6 @@ impl Broker {
         &self.services
     }
 
-    pub fn connector_label(&self) -> String {
-        self.connector.to_string()
-    }
-
     pub fn connector(&self) -> &ConnectorLabel {
         &self.connector
     }

@@ -272,14 +272,6 @@ impl Database {
         run_from_row(&row)
     }
 
-    pub async fn last_activity_run(&self, connection_id: i64) -> Result<Option<ActivityRun>> {
-        let row = sqlx::query("SELECT * FROM activity_runs WHERE connection_id = ? ORDER BY id DESC LIMIT 1")
-            .bind(connection_id)
-            .fetch_optional(self.pool())
-            .await?;
-        row.as_ref().map(run_from_row).transpose()
-    }
-
     /// Returns, for each current user, the number of distinct UTC days in `[window_start_day,
     /// today]` with a sign-in or with the day of `last_login_at`, and the newest activity of
     /// either kind (Unix seconds). Days are counted from the Unix epoch.
@@ -315,32 +307,4 @@ impl Database {
             .collect()
     }
 
-    /// Returns the total of meetings hosted per user over the given months.
-    pub async fn usage_per_user(&self, connection_id: i64, months: &[String]) -> Result<Vec<(String, UsageRow)>> {
-        let mut query = QueryBuilder::<Sqlite>::new(
-            "SELECT email, SUM(meetings) AS meetings, SUM(meeting_minutes) AS minutes, SUM(participants) AS participants
-             FROM usage_months WHERE connection_id = ",
-        );
-        query.push_bind(connection_id).push(" AND month IN (");
-        let mut separated = query.separated(", ");
-        for month in months {
-            separated.push_bind(month);
-        }
-        separated.push_unseparated(") GROUP BY email");
-        if months.is_empty() {
-            return Ok(Vec::new());
-        }
-        let rows = query.build().fetch_all(self.pool()).await?;
-        rows.iter()
-            .map(|row| {
-                let email: String = row.try_get("email")?;
-                let value = |name: &str| -> Result<u32> { Ok(row.try_get::<i64, _>(name)? as u32) };
-                Ok((email.clone(), UsageRow { email, meetings: value("meetings")?, meeting_minutes: value("minutes")?, participants: value("participants")? }))
-            })
-            .collect()
-    }
-
-    pub async fn sign_in_count(&self, connection_id: i64) -> Result<i64> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM sign_ins WHERE connection_id = ?").bind(connection_id).fetch_one(self.pool()).await?)
-    }
 }

@@ -84,8 +84,7 @@ impl Database {
         Ok(call_id)
     }
 
-    /// Returns recent host calls as (export, import, upstream, method, path, status, decision,
-    /// reason), newest first, for `roster audit` style views and tests.
+    /// Returns the newest host calls of a connection with the export that made them.
     pub async fn recent_host_calls(&self, connection_id: i64, limit: i64) -> Result<Vec<HostCallView>> {
         let rows = sqlx::query_as::<_, HostCallView>(
             "SELECT c.export, h.import, h.upstream, h.method, h.path, h.status, h.decision, h.reason

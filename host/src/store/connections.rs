@@ -362,15 +362,6 @@ impl Database {
         Ok(())
     }
 
-    pub async fn delete_credential(&self, connection_id: i64, name: &str) -> Result<()> {
-        sqlx::query("DELETE FROM credentials WHERE connection_id = ? AND name = ?")
-            .bind(connection_id)
-            .bind(name)
-            .execute(self.pool())
-            .await?;
-        Ok(())
-    }
-
     /// Names and expiry of a connection's credentials, without their values.
     pub async fn credential_names(&self, connection_id: i64) -> Result<Vec<(String, Option<i64>)>> {
         let rows = sqlx::query("SELECT name, expires_at FROM credentials WHERE connection_id = ? ORDER BY name")

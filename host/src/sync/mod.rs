@@ -13,7 +13,7 @@ use crate::app::App;
 use crate::auth::reconnect_command;
 use crate::explain::explain_connector_error;
 use crate::runtime::wit::{AppUser, ConnectorError, LicenseKind, UserStatus as WitStatus};
-use crate::store::{ConnectionState, License, PageWrite, RunStatus, SyncRun, UserRecord, UserStatus};
+use crate::store::{ConnectionState, License, PageWrite, SyncRun, UserRecord, UserStatus};
 
 pub use activity::{refresh_account_report, sync_activity, window_start, ActivityOutcome, HISTORY_MONTHS, OVERLAP_DAYS};
 pub use lock::SyncLock;
@@ -223,13 +223,13 @@ async fn run_pages(app: &App, prepared: &crate::app::Prepared, run: &SyncRun, pr
         if pages > MAX_PAGES {
             return Err(("too-many-pages".to_string(), format!("the connector kept paging past {MAX_PAGES} pages; stopping instead of looping")));
         }
-        if let Some(next) = &page.next_cursor {
-            if !seen_cursors.insert(next.clone()) {
-                return Err((
-                    "cursor-repeated".to_string(),
-                    format!("the connector returned a cursor it had already returned (page {pages}); stopping instead of looping"),
-                ));
-            }
+        if let Some(next) = &page.next_cursor
+            && !seen_cursors.insert(next.clone())
+        {
+            return Err((
+                "cursor-repeated".to_string(),
+                format!("the connector returned a cursor it had already returned (page {pages}); stopping instead of looping"),
+            ));
         }
 
         let users: Vec<UserRecord> = page.users.into_iter().map(to_record).collect();
@@ -248,11 +248,5 @@ async fn run_pages(app: &App, prepared: &crate::app::Prepared, run: &SyncRun, pr
             Some(next) => cursor = Some(next),
             None => return Ok(()),
         }
-    }
-}
-
-impl RunStatus {
-    pub fn is_success(self) -> bool {
-        self == RunStatus::Succeeded
     }
 }

@@ -72,21 +72,20 @@ impl ZoomError {
 /// Reads the scopes out of Zoom's messages, which come in two forms:
 /// `does not contain scopes:[a, b].` and `does not contain role:read:admin scope.`
 fn scopes_in_message(message: &str) -> Vec<String> {
-    if let Some(start) = message.find('[') {
-        if let Some(end) = message[start..].find(']') {
-            return message[start + 1..start + end]
-                .split(',')
-                .map(|scope| scope.trim().to_string())
-                .filter(|scope| !scope.is_empty())
-                .collect();
-        }
+    if let Some(start) = message.find('[')
+        && let Some(end) = message[start..].find(']')
+    {
+        return message[start + 1..start + end]
+            .split(',')
+            .map(|scope| scope.trim().to_string())
+            .filter(|scope| !scope.is_empty())
+            .collect();
     }
-    if let Some(rest) = message.split("does not contain ").nth(1) {
-        if let Some(scope) = rest.split_whitespace().next() {
-            if scope.contains(':') {
-                return vec![scope.trim_end_matches('.').to_string()];
-            }
-        }
+    if let Some(rest) = message.split("does not contain ").nth(1)
+        && let Some(scope) = rest.split_whitespace().next()
+        && scope.contains(':')
+    {
+        return vec![scope.trim_end_matches('.').to_string()];
     }
     Vec::new()
 }

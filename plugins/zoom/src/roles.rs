@@ -49,12 +49,11 @@ pub fn parse_roles(body: &[u8]) -> Result<RoleNames, ConnectorError> {
 /// Role names are optional: without `role:read:admin` users keep their role ids, and any
 /// failure here is logged instead of failing the listing.
 pub fn role_names(refresh: bool) -> RoleNames {
-    if !refresh {
-        if let Ok(Some(stored)) = storage::get(STORAGE_KEY) {
-            if let Ok(names) = serde_json::from_slice(&stored) {
-                return names;
-            }
-        }
+    if !refresh
+        && let Ok(Some(stored)) = storage::get(STORAGE_KEY)
+        && let Ok(names) = serde_json::from_slice(&stored)
+    {
+        return names;
     }
 
     let names = match api::get("/v2/roles?type=common", None).and_then(|body| parse_roles(&body)) {

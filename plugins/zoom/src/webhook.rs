@@ -32,7 +32,7 @@ fn secret_error(error: SecretError) -> ConnectorError {
 }
 
 fn decode_hex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
     (0..text.len())
