@@ -7,7 +7,7 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
-users="${DEMO_USERS:-1000}"
+users="${DEMO_USERS:-3000}"
 demo_dir="$PWD/.roster-demo"
 roster="$PWD/target/debug/roster"
 mock="$PWD/target/debug/mock-zoom"
