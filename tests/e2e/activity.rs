@@ -229,6 +229,17 @@ async fn seats_report_and_manual_values() {
     assert_eq!(bad.error(), "error: --price-per-seat: invalid amount \"1,50\"; write a number such as 149.90");
     let bad = env.roster(&["app", "set", "acme", "--renewal", "next year"]).await;
     assert_eq!(bad.error(), "error: --renewal \"next year\" is not a date; write it as YYYY-MM-DD");
+
+    // Clearing the manual seat count brings back Zoom's plan figure; the other values stay.
+    env.roster(&["app", "set", "acme", "--clear", "seats"]).await.ok();
+    let seats: Value = serde_json::from_str(env.roster(&["seats", "acme", "--format", "json"]).await.ok()).unwrap();
+    assert_eq!(seats["seats_bought"], 150);
+    assert_eq!(seats["seats_bought_source"], "upstream");
+    assert_eq!(seats["idle_licensed"]["currency"], "EUR");
+    env.roster(&["app", "set", "acme", "--clear", "price", "--clear", "renewal"]).await.ok();
+    let seats: Value = serde_json::from_str(env.roster(&["seats", "acme", "--format", "json"]).await.ok()).unwrap();
+    assert_eq!(seats["idle_licensed"]["yearly_cost"], Value::Null);
+    assert_eq!(seats["renewal"]["state"], "unknown");
 }
 
 #[tokio::test(flavor = "multi_thread")]

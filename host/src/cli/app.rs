@@ -1,7 +1,7 @@
 //! `roster app set`: contract terms and engagement settings of a connection.
 
 use anyhow::bail;
-use clap::{Args, Subcommand};
+use clap::{Args, Subcommand, ValueEnum};
 
 use crate::app::App;
 use crate::engagement::Thresholds;
@@ -43,6 +43,23 @@ pub struct SetArgs {
     /// Zoom's Business plans allow `heavy=2400`, where the connector assumes 120.
     #[arg(long = "rate-limit", value_name = "CLASS=N")]
     rate_limits: Vec<String>,
+    /// Forget a manual value so that the SaaS tool's figure or the default applies again. Repeatable.
+    #[arg(long, value_name = "SETTING")]
+    clear: Vec<Setting>,
+}
+
+/// A setting `--clear` can forget.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Setting {
+    Seats,
+    Renewal,
+    /// The price per seat and its currency.
+    Price,
+    UnusedDays,
+    LowMaxDays,
+    MediumMaxDays,
+    /// Every rate-limit override.
+    RateLimits,
 }
 
 pub async fn run(app: &App, command: AppCommand) -> anyhow::Result<()> {
@@ -50,6 +67,21 @@ pub async fn run(app: &App, command: AppCommand) -> anyhow::Result<()> {
     let connection = app.db.connection(&args.name).await?;
     let mut settings = app.db.app_settings(connection.id).await?;
 
+    // Clearing runs first, so `--clear seats --seats 40` replaces the value.
+    for setting in &args.clear {
+        match setting {
+            Setting::Seats => settings.seats = None,
+            Setting::Renewal => settings.renewal_date = None,
+            Setting::Price => {
+                settings.price_per_seat = None;
+                settings.currency = None;
+            }
+            Setting::UnusedDays => settings.unused_days = None,
+            Setting::LowMaxDays => settings.low_max_days = None,
+            Setting::MediumMaxDays => settings.medium_max_days = None,
+            Setting::RateLimits => settings.rate_limits.clear(),
+        }
+    }
     if let Some(seats) = args.seats {
         settings.seats = Some(seats);
     }
@@ -108,7 +140,10 @@ pub async fn run(app: &App, command: AppCommand) -> anyhow::Result<()> {
     app.db.save_app_settings(connection.id, &settings).await?;
     let show = |value: Option<String>| value.unwrap_or_else(|| "not set".to_string());
     println!("settings of {}:", args.name);
-    println!("  seats bought:    {}", show(settings.seats.map(|seats| seats.to_string())));
+    println!(
+        "  seats bought:    {}",
+        settings.seats.map(|seats| seats.to_string()).unwrap_or_else(|| "not set; the SaaS tool's plan figure applies".to_string())
+    );
     println!("  renewal:         {}", show(settings.renewal_date.clone()));
     println!(
         "  price per seat:  {}",
