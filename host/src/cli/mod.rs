@@ -48,7 +48,7 @@ enum Command {
     Check(check::CheckArgs),
     /// Revoke a connection's tokens and delete them; --purge also deletes its synced data.
     Disconnect(disconnect::DisconnectArgs),
-    /// Run the HTTP server for webhooks and the REST API.
+    /// Run the HTTP server: the web UI, the REST API and the webhooks.
     Serve(serve::ServeArgs),
     /// List the audit log of changes.
     AuditLog(audit_log::AuditLogArgs),
