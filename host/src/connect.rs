@@ -77,6 +77,14 @@ pub fn normalise_upstreams(upstreams: BTreeMap<String, String>) -> anyhow::Resul
         .collect()
 }
 
+/// Returns the upstream overrides of a connection being authorized again: the ones given now,
+/// and the stored ones for upstreams not named, so that a reconnect reaches the same servers.
+fn merged_upstreams(existing: Option<&Connection>, overrides: BTreeMap<String, String>) -> anyhow::Result<BTreeMap<String, String>> {
+    let mut upstreams = existing.map(|connection| connection.upstreams.clone()).unwrap_or_default();
+    upstreams.extend(normalise_upstreams(overrides)?);
+    Ok(upstreams)
+}
+
 /// Resolves the OAuth endpoints of a connector for a connection that does not exist yet.
 fn draft_endpoints(info: &ConnectorInfo, name: &str, connector: &str, upstreams: &BTreeMap<String, String>) -> anyhow::Result<OAuthEndpoints> {
     let draft = Connection {
@@ -211,7 +219,8 @@ impl App {
         Ok((version, info))
     }
 
-    /// Creates a server-to-server connection.
+    /// Creates a server-to-server connection. An existing server-to-server connection of the
+    /// same name and account is authorized again with the new credentials and keeps its data.
     pub async fn connect_account_credentials(&self, request: AccountCredentials<'_>) -> anyhow::Result<Connected> {
         check_connection_name(request.name)?;
         if request.client_secret.expose().trim().is_empty() {
@@ -219,11 +228,24 @@ impl App {
         }
         let (_, info) = self.installed(request.connector).await?;
         oauth_settings(&info, request.connector, GrantType::AccountCredentials, "the server-to-server account_credentials grant")?;
-        if self.db.connection(request.name).await.is_ok() {
-            bail!("a connection named `{}` already exists; choose another --name", request.name);
-        }
+        let existing = match self.db.connection(request.name).await {
+            Ok(existing) if existing.auth_grant == AuthGrant::AccountCredentials && existing.connector_id == request.connector => {
+                if existing.account_id.as_deref() != Some(request.account_id) {
+                    bail!(
+                        "connection `{}` belongs to account {}, not {}; choose another --name, or run `roster disconnect {} --purge` first",
+                        request.name,
+                        existing.account_id.as_deref().unwrap_or("(unknown)"),
+                        request.account_id,
+                        request.name
+                    );
+                }
+                Some(existing)
+            }
+            Ok(_) => bail!("a connection named `{}` already exists and does not use `{}` server-to-server; choose another --name", request.name, request.connector),
+            Err(_) => None,
+        };
 
-        let upstreams = normalise_upstreams(request.upstreams)?;
+        let upstreams = merged_upstreams(existing.as_ref(), request.upstreams)?;
         let endpoints = draft_endpoints(&info, request.name, request.connector, &upstreams)?;
         let grant = TokenGrant::AccountCredentials { account_id: request.account_id };
         let token = self
@@ -234,23 +256,18 @@ impl App {
             .context("the connection was not saved")?;
 
         let sealed = sealed_credentials(self, request.name, &request.client_secret, request.webhook_secret.as_ref(), &token);
-        let connection = self
-            .db
-            .create_connection(
-                &NewConnection {
-                    name: request.name,
-                    connector_id: request.connector,
-                    auth_grant: AuthGrant::AccountCredentials,
-                    account_id: Some(request.account_id),
-                    client_id: request.client_id,
-                    upstreams: &upstreams,
-                    granted_scopes: token.scope.as_deref(),
-                },
-                &sealed,
-            )
-            .await?;
-        tracing::info!(connection = %connection.name, connector = %connection.connector_id, grant = "account-credentials", "created connection");
-        Ok(Connected { connection, scopes: token.scope, reauthorized: false, identify_warning: None })
+        let new = NewConnection {
+            name: request.name,
+            connector_id: request.connector,
+            auth_grant: AuthGrant::AccountCredentials,
+            account_id: Some(request.account_id),
+            client_id: request.client_id,
+            upstreams: &upstreams,
+            granted_scopes: token.scope.as_deref(),
+        };
+        let (connection, reauthorized) = self.save_connection(existing, &new, &sealed).await?;
+        tracing::info!(connection = %connection.name, connector = %connection.connector_id, grant = "account-credentials", reauthorized, "connected");
+        Ok(Connected { connection, scopes: token.scope, reauthorized, identify_warning: None })
     }
 
     /// Connects through the admin's consent: listens on the loopback redirect URI, hands the
@@ -270,7 +287,7 @@ impl App {
             Err(_) => None,
         };
 
-        let upstreams = normalise_upstreams(request.upstreams)?;
+        let upstreams = merged_upstreams(existing.as_ref(), request.upstreams)?;
         let endpoints = draft_endpoints(&info, request.name, request.connector, &upstreams)?;
         let (listener, redirect_uri) = bind_redirect(request.redirect_uri).await?;
         let authorization = authorization_request(&endpoints, request.client_id, redirect_uri.as_str(), &oauth.scopes);
@@ -303,28 +320,16 @@ impl App {
         }
 
         let sealed = sealed_credentials(self, request.name, &request.client_secret, request.webhook_secret.as_ref(), &token);
-        let (connection, reauthorized) = match existing {
-            Some(existing) => {
-                let connection = self
-                    .db
-                    .reauthorize_connection(existing.id, request.client_id, &upstreams, token.scope.as_deref(), &sealed)
-                    .await?;
-                self.services.tokens.forget(connection.id);
-                (connection, true)
-            }
-            None => {
-                let new = NewConnection {
-                    name: request.name,
-                    connector_id: request.connector,
-                    auth_grant: AuthGrant::AuthorizationCode,
-                    account_id: None,
-                    client_id: request.client_id,
-                    upstreams: &upstreams,
-                    granted_scopes: token.scope.as_deref(),
-                };
-                (self.db.create_connection(&new, &sealed).await?, false)
-            }
+        let new = NewConnection {
+            name: request.name,
+            connector_id: request.connector,
+            auth_grant: AuthGrant::AuthorizationCode,
+            account_id: None,
+            client_id: request.client_id,
+            upstreams: &upstreams,
+            granted_scopes: token.scope.as_deref(),
         };
+        let (connection, reauthorized) = self.save_connection(existing, &new, &sealed).await?;
         tracing::info!(connection = %connection.name, connector = %connection.connector_id, grant = "authorization-code", reauthorized, "connected");
 
         // Webhooks name the account, so learn it now. A failure leaves the connection usable.
@@ -340,6 +345,23 @@ impl App {
         };
         let connection = self.db.connection(&connection.name).await?;
         Ok(Connected { connection, scopes: token.scope, reauthorized, identify_warning })
+    }
+
+    /// Stores a new connection, or the new credentials of an existing one authorized again,
+    /// and returns it with whether it existed. A stored webhook secret survives a reconnect
+    /// that gives none.
+    async fn save_connection(&self, existing: Option<Connection>, new: &NewConnection<'_>, sealed: &[SealedCredential]) -> anyhow::Result<(Connection, bool)> {
+        match existing {
+            Some(existing) => {
+                let connection = self
+                    .db
+                    .reauthorize_connection(existing.id, new.client_id, new.upstreams, new.granted_scopes, sealed, &[credential::WEBHOOK_SECRET])
+                    .await?;
+                self.services.tokens.forget(connection.id);
+                Ok((connection, true))
+            }
+            None => Ok((self.db.create_connection(new, sealed).await?, false)),
+        }
     }
 
     /// Asks the connector which account the connection belongs to.
@@ -385,6 +407,35 @@ mod tests {
             let upstreams = BTreeMap::from([("api".to_string(), origin.to_string())]);
             assert_eq!(normalise_upstreams(upstreams).unwrap_err().to_string(), expected);
         }
+    }
+
+    #[test]
+    fn reconnect_keeps_stored_upstreams() {
+        let existing = Connection {
+            id: 1,
+            name: "acme".to_string(),
+            connector_id: "zoom".to_string(),
+            auth_grant: AuthGrant::AccountCredentials,
+            account_id: Some("A".to_string()),
+            client_id: "c".to_string(),
+            upstreams: BTreeMap::from([
+                ("api".to_string(), "http://127.0.0.1:1000".to_string()),
+                ("oauth".to_string(), "http://127.0.0.1:1000".to_string()),
+            ]),
+            state: ConnectionState::Disconnected,
+            state_detail: None,
+            granted_scopes: None,
+            created_at: 0,
+            updated_at: 0,
+        };
+        let overrides = BTreeMap::from([("api".to_string(), "http://127.0.0.1:2000/".to_string())]);
+
+        let merged = merged_upstreams(Some(&existing), overrides.clone()).unwrap();
+        assert_eq!(merged["api"], "http://127.0.0.1:2000");
+        assert_eq!(merged["oauth"], "http://127.0.0.1:1000");
+
+        let fresh = merged_upstreams(None, overrides).unwrap();
+        assert_eq!(fresh.len(), 1);
     }
 
     #[tokio::test]

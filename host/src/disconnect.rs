@@ -22,8 +22,20 @@ pub struct Disconnected {
 
 /// The OS user running the CLI, for audit records.
 pub fn cli_actor() -> String {
-    let user = std::env::var("USER").or_else(|_| std::env::var("LOGNAME")).unwrap_or_else(|_| "unknown".to_string());
-    format!("cli:{user}")
+    if let Ok(user) = std::env::var("USER").or_else(|_| std::env::var("LOGNAME")) {
+        return format!("cli:{user}");
+    }
+    // Containers and CI runners often set neither variable; the uid still identifies the user.
+    #[cfg(unix)]
+    {
+        // SAFETY: getuid takes no arguments and POSIX defines no error for it.
+        let uid = unsafe { libc::getuid() };
+        format!("cli:uid-{uid}")
+    }
+    #[cfg(not(unix))]
+    {
+        "cli:unknown".to_string()
+    }
 }
 
 impl App {
@@ -57,7 +69,13 @@ impl App {
         };
 
         let report = Disconnected { revoke_failures, credentials_deleted, purged };
-        let detail = if report.revoke_failures.is_empty() { "tokens revoked".to_string() } else { report.revoke_failures.join("; ") };
+        let detail = if !report.revoke_failures.is_empty() {
+            report.revoke_failures.join("; ")
+        } else if report.credentials_deleted == 0 {
+            "no credentials were stored".to_string()
+        } else {
+            "tokens revoked".to_string()
+        };
         self.db
             .append_audit(&AuditEntry {
                 actor: actor.to_string(),

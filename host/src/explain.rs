@@ -3,6 +3,23 @@
 
 use crate::runtime::wit::{ConnectorError, HttpError, RateLimitScope, UpstreamError};
 
+/// Joins an error and its causes into one line, skipping a cause whose text is already shown,
+/// because many errors repeat their source in their own message.
+pub fn one_line(error: &anyhow::Error) -> String {
+    let mut message = String::new();
+    for cause in error.chain() {
+        let text = cause.to_string();
+        if message.contains(&text) {
+            continue;
+        }
+        if !message.is_empty() {
+            message.push_str(": ");
+        }
+        message.push_str(&text);
+    }
+    message.replace('\n', " ")
+}
+
 /// An explained error with a short kind, as stored in sync runs and the audit log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Explained {

@@ -85,6 +85,9 @@ pub struct ProvisionResult {
     pub user: Option<UserView>,
 }
 
+/// The kind of [`ProvisionError`] for a connection that cannot send requests.
+pub const NOT_CONNECTED: &str = "not-connected";
+
 /// A refusal of the upstream or the connector, explained.
 #[derive(Debug, thiserror::Error)]
 #[error("{message}")]
@@ -179,7 +182,12 @@ impl App {
     pub async fn provision(&self, connection_name: &str, operation: &Operation, dry_run: bool, actor: &str) -> anyhow::Result<ProvisionResult> {
         let connection = self.db.connection(connection_name).await?;
         if connection.state != ConnectionState::Connected {
-            anyhow::bail!("connection `{connection_name}` is {}; connect it again before changing users", connection.state);
+            let message = format!(
+                "connection `{connection_name}` {}; run `{}` before changing users",
+                connection.state.predicate(),
+                crate::auth::reconnect_command(&connection)
+            );
+            return Err(ProvisionError { kind: NOT_CONNECTED, message, upstream_code: None }.into());
         }
         let prepared = self.prepare(connection).await?;
         let connection_id = prepared.context.connection.id;
@@ -209,7 +217,12 @@ impl App {
                     explained.message.push_str(&self.seat_usage_note(&prepared).await);
                 }
                 if code.as_deref() == Some("1117") {
-                    explained.message.push_str(&format!("; run `roster user {connection_name} role {} Member` first", operation.email()));
+                    explained.message.push_str(&format!("; the command is `roster user {connection_name} role {} Member`", operation.email()));
+                }
+                if let ConnectorError::NotFound(_) = &error {
+                    explained.message.push_str(&format!(
+                        "; check the email, or run `roster sync {connection_name}` if the user was created or renamed in Zoom"
+                    ));
                 }
                 if let ConnectorError::Conflict(_) = &error {
                     explained.message.push_str(&format!("; run `roster sync {connection_name}` to bring the existing account into Roster"));
@@ -229,7 +242,8 @@ impl App {
                         })
                         .await?;
                 }
-                tracing::warn!(connection = connection_name, operation = operation.name(), code, error = %explained.message, "the upstream rejected a user change");
+                // The caller shows the message, so a rejection is not logged as a warning.
+                tracing::info!(connection = connection_name, operation = operation.name(), code, error = %explained.message, "user change rejected");
                 return Err(ProvisionError { kind: explained.kind, message: explained.message, upstream_code: code }.into());
             }
         };

@@ -3,7 +3,7 @@
 use mock_zoom::MockConfig;
 use serde_json::json;
 
-use crate::harness::{users_json, Env};
+use crate::harness::{users_json, Env, ACCOUNT_ID, CLIENT_ID, CLIENT_SECRET};
 
 const READ_ONLY: [&str; 2] = ["user:read:list_users:admin", "role:read:list_roles:admin"];
 
@@ -93,6 +93,46 @@ async fn disconnect_revokes_and_keeps_data() {
     assert_eq!(entries[0]["outcome"], "ok");
     assert_eq!(entries[0]["detail"], "tokens revoked");
     assert_eq!(entries[0]["before"]["users"], 30);
+
+    // A second disconnect finds nothing to revoke and still succeeds.
+    let again = env.roster(&["disconnect", "acme"]).await;
+    assert_eq!(again.ok(), "disconnected acme: 0 credentials deleted, synced data kept (use --purge to delete it)\n");
+    let entries: serde_json::Value = serde_json::from_str(env.roster(&["audit-log", "--connection", "acme", "--format", "json"]).await.ok()).unwrap();
+    assert_eq!(entries[1]["detail"], "no credentials were stored");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn disconnected_connection_reconnects_in_place() {
+    let env = Env::with_users(30).await;
+    env.connect_zoom("acme").await;
+    env.roster(&["sync", "acme"]).await.ok();
+    env.roster(&["disconnect", "acme"]).await.ok();
+
+    let sync = env.roster(&["sync", "acme"]).await;
+    let advice = format!("run `roster connect zoom --name acme --account-id {ACCOUNT_ID} --client-id {CLIENT_ID} --client-secret SECRET` to connect it again");
+    assert!(sync.error().ends_with(&advice), "{}", sync.stderr);
+
+    // Following the advice authorizes the same connection again and keeps its users.
+    let out = env.connect("acme", "zoom").await;
+    assert!(out.ok().contains("authorized again"), "{}", out.stdout);
+    assert_eq!(env.count("SELECT COUNT(*) FROM connections").await, 1);
+    env.roster(&["sync", "acme"]).await.ok();
+    assert_eq!(env.count("SELECT COUNT(*) FROM app_users WHERE removed = 0").await, 30);
+
+    let other = env
+        .roster(&[
+            "connect", "zoom", "--name", "acme", "--account-id", "otherAccount", "--client-id", CLIENT_ID, "--client-secret", CLIENT_SECRET,
+            "--api-base", &env.zoom.url(), "--oauth-base", &env.zoom.url(),
+        ])
+        .await;
+    assert_eq!(
+        other.error(),
+        format!("error: connection `acme` belongs to account {ACCOUNT_ID}, not otherAccount; choose another --name, or run `roster disconnect acme --purge` first")
+    );
+
+    env.roster(&["disconnect", "acme"]).await.ok();
+    let purged = env.roster(&["disconnect", "acme", "--purge"]).await;
+    assert_eq!(purged.ok(), "disconnected and deleted acme: 0 credentials, 30 users, 2 sync runs, 1 storage keys\n");
 }
 
 #[tokio::test(flavor = "multi_thread")]

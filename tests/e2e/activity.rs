@@ -240,6 +240,12 @@ async fn seats_report_and_manual_values() {
     let seats: Value = serde_json::from_str(env.roster(&["seats", "acme", "--format", "json"]).await.ok()).unwrap();
     assert_eq!(seats["idle_licensed"]["yearly_cost"], Value::Null);
     assert_eq!(seats["renewal"]["state"], "unknown");
+
+    // More seats assigned than bought means the recorded count is wrong, and the report says so.
+    env.roster(&["app", "set", "acme", "--seats", "10"]).await.ok();
+    let text = env.roster(&["seats", "acme"]).await;
+    let over = licensed.len() as u64 - pending - 10;
+    assert!(text.ok().contains(&format!("{over} more seats assigned than bought; check the seat count")), "{}", text.stdout);
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -49,8 +49,12 @@ async fn connect_rejects_bad_input() {
     assert_eq!(out.error(), "error: upstream `api` has an invalid base URL \"http://zoom.example.com\": plain http is only allowed for loopback addresses; use https");
 
     env.connect("acme", "zoom").await.ok();
-    let out = env.roster(&[&base[..], &["--name", "acme", "--api-base", &url]].concat()).await;
-    assert_eq!(out.error(), "error: a connection named `acme` already exists; choose another --name");
+    let other = ["connect", "zoom", "--account-id", "otherAccount", "--client-id", CLIENT_ID, "--client-secret", "x"];
+    let out = env.roster(&[&other[..], &["--name", "acme", "--api-base", &url]].concat()).await;
+    assert_eq!(
+        out.error(),
+        format!("error: connection `acme` belongs to account {ACCOUNT_ID}, not otherAccount; choose another --name, or run `roster disconnect acme --purge` first")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -100,12 +104,13 @@ async fn users_filters_and_csv() {
 
     let out = env.roster(&["users", "acme", "--license", "none"]).await;
     assert_eq!(out.status.code(), Some(2), "usage errors exit with 2");
-    assert_eq!(out.stderr.lines().next().unwrap(), "error: invalid value 'none' for '--license <LICENSE>': expected basic or licensed");
+    assert_eq!(out.error(), "error: invalid value 'none' for '--license <LICENSE>': expected basic or licensed; run with --help for usage");
     let out = env.roster(&["users", "acme", "--status", "gone"]).await;
     assert_eq!(
-        out.stderr.lines().next().unwrap(),
-        "error: invalid value 'gone' for '--status <STATUS>': invalid user status \"gone\"; expected one of: active, inactive, pending"
+        out.error(),
+        "error: invalid value 'gone' for '--status <STATUS>': invalid user status \"gone\"; expected one of: active, inactive, pending; run with --help for usage"
     );
+    assert_eq!(out.stderr.lines().count(), 1, "usage errors are one line: {}", out.stderr);
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -122,7 +122,7 @@ async fn admin_is_demoted_before_removal() {
     let out = env.roster(&["user", "acme", "remove", "admin.two@example.test", "--yes"]).await;
     assert_eq!(
         out.error(),
-        "error: Zoom answered code 1117, HTTP 400: You can not disassociate an Admin user; Zoom does not disassociate admins; change the user's role to Member first; run `roster user acme role admin.two@example.test Member` first"
+        "error: Zoom answered code 1117, HTTP 400: You can not disassociate an Admin user; Zoom does not disassociate admins; change the user's role to Member first; the command is `roster user acme role admin.two@example.test Member`"
     );
     assert!(env.zoom.user("admin.two@example.test").is_some());
 
@@ -159,6 +159,16 @@ async fn remove_is_idempotent() {
     let entries = audit(&env).await;
     assert_eq!(entries.len(), 2);
     assert_eq!(entries[1]["detail"], "User does not exist: fakeUser0000000000004D.");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn unknown_user_change_says_what_to_check() {
+    let env = small().await;
+    let out = env.roster(&["user", "acme", "license", "nobody@example.test", "basic", "--yes"]).await;
+    assert_eq!(
+        out.error(),
+        "error: Zoom answered code 1001, HTTP 404: User does not exist: nobody@example.test; check the email, or run `roster sync acme` if the user was created or renamed in Zoom"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -264,6 +274,11 @@ async fn audit_log_lists_changes() {
     assert!(table.ok().contains("error (code 1117)"), "{}", table.stdout);
     let later = env.roster(&["audit-log", "--since", "2026-11-21", "--format", "json"]).await;
     assert_eq!(later.ok().trim(), "[]");
+
+    let unknown = env.roster(&["audit-log", "--connection", "nope"]).await;
+    assert_eq!(unknown.error(), "error: no connection named `nope` and no audit entries for it; run `roster status` to list connections");
+    let bad = env.roster(&["audit-log", "--since", "yesterday"]).await;
+    assert_eq!(bad.error(), "error: --since \"yesterday\" is not a date (YYYY-MM-DD) or an RFC 3339 time such as 2026-12-01T09:00:00Z");
 }
 
 /// Licensed users in the unused or never buckets, as the CLI reports them.

@@ -426,6 +426,29 @@ async fn concurrent_sync_is_refused() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn api_sync_waits_for_cli_sync() {
+    let env = Env::with_users(900).await;
+    env.connect_zoom("acme").await;
+    env.zoom.inject(FaultRule::new("/v2/users", Fault::Delay(Duration::from_secs(3))).skip(1));
+    let (server, first) = env.spawn(&["serve", "--listen", "127.0.0.1:0"]).await;
+    let base = first.strip_prefix("roster serving on ").unwrap().to_string();
+
+    let cli = env.roster(&["sync", "acme"]);
+    let api = async {
+        tokio::time::sleep(Duration::from_millis(1_000)).await;
+        crate::harness::browser().post(format!("{base}/api/connections/acme/sync")).send().await.unwrap()
+    };
+    let (cli, api) = tokio::join!(cli, api);
+    cli.ok();
+    assert_eq!(api.status(), 409);
+    let body: serde_json::Value = api.json().await.unwrap();
+    assert_eq!(body["error"], "a sync of `acme` is already running in another process; wait for it to finish");
+
+    server.terminate();
+    server.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn no_secret_in_database_or_logs() {
     let env = Env::with_users(400).await;
     env.install(roster_test_artifacts::ZOOM).await.ok();

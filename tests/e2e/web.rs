@@ -211,7 +211,7 @@ async fn row_actions_change_users() {
         .await
         .unwrap();
     assert!(error.contains("Zoom answered code 1117"), "{error}");
-    assert!(error.contains("run `roster user acme role admin.two@example.test Member` first"), "{error}");
+    assert!(error.contains("the command is `roster user acme role admin.two@example.test Member`"), "{error}");
     assert!(env.zoom.user("admin.two@example.test").is_some());
 
     client.find(Locator::Id("confirm-cancel")).await.unwrap().click().await.unwrap();

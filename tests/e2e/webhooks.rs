@@ -120,3 +120,50 @@ async fn server_limits_body_and_stops_on_sigterm() {
     assert!(out.stderr.contains("received SIGTERM; shutting down"), "{}", out.stderr);
     assert!(out.stderr.contains("server stopped"), "{}", out.stderr);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn server_rejects_foreign_sites() {
+    let env = oauth_env(5).await;
+    let (server, base) = {
+        let (spawned, first) = env.spawn(&["serve", "--listen", "127.0.0.1:0", "--allow-host", "roster.example.com"]).await;
+        (spawned, first.strip_prefix("roster serving on ").unwrap().to_string())
+    };
+    let client = crate::harness::browser();
+    let error_of = |body: serde_json::Value| body["error"].as_str().unwrap_or_default().to_string();
+
+    let missing = client.get(format!("{base}/api/nope")).send().await.unwrap();
+    assert_eq!(missing.status(), 404);
+    assert_eq!(error_of(missing.json().await.unwrap()), "no route for GET /api/nope; the routes are listed in docs/api.md");
+    let wrong_method = client.put(format!("{base}/api/health")).send().await.unwrap();
+    assert_eq!(wrong_method.status(), 405);
+    assert_eq!(error_of(wrong_method.json().await.unwrap()), "/api/health does not accept PUT; the routes are listed in docs/api.md");
+
+    // A rebinding DNS name reaches the loopback address with a foreign Host header.
+    let rebound = client.get(format!("{base}/api/connections")).header("host", "evil.example:8080").send().await.unwrap();
+    assert_eq!(rebound.status(), 421);
+    assert_eq!(error_of(rebound.json().await.unwrap()), "host \"evil.example\" is not served here; add it with `roster serve --allow-host NAME`");
+    let proxied = client.get(format!("{base}/api/health")).header("host", "roster.example.com:8443").send().await.unwrap();
+    assert_eq!(proxied.status(), 200);
+
+    // A page from another site may not start a sync or change users.
+    let cross_site = client.post(format!("{base}/api/connections/acme/sync")).header("origin", "http://evil.example").send().await.unwrap();
+    assert_eq!(cross_site.status(), 403);
+    assert_eq!(error_of(cross_site.json().await.unwrap()), "a page from http://evil.example may not change data on this server");
+    let job: serde_json::Value = client.get(format!("{base}/api/connections/acme/sync")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(job["running"], false);
+    assert_eq!(env.count("SELECT COUNT(*) FROM sync_runs").await, 0);
+
+    // Webhooks come through proxies under other names and carry their own signature.
+    let hook = client.post(format!("{base}/webhooks/zoom")).header("host", "hooks.example.com").body("{}").send().await.unwrap();
+    assert_eq!(hook.status(), 401);
+
+    // A user change on a disconnected connection is the caller's conflict, not a server error.
+    env.roster(&["disconnect", "acme"]).await.ok();
+    let change = client.post(format!("{base}/api/connections/acme/users/ada@example.test/deactivate")).send().await.unwrap();
+    assert_eq!(change.status(), 409);
+    let message = error_of(change.json().await.unwrap());
+    assert!(message.starts_with("connection `acme` is disconnected; run `roster connect zoom --name acme --oauth"), "{message}");
+
+    server.terminate();
+    server.finish().await;
+}

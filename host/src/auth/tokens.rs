@@ -264,10 +264,21 @@ impl TokenService {
         let Some(revoke_url) = &endpoints.revoke_url else {
             return Ok(vec![format!("{} has no revoke endpoint", endpoints.provider)]);
         };
+        let mut tokens = Vec::new();
+        for name in [credential::REFRESH_TOKEN, credential::ACCESS_TOKEN] {
+            if let Some((token, _)) = self.secret(connection, name).await? {
+                tokens.push((name, token));
+            }
+        }
+        // A connection that is already disconnected has no tokens, and may have no client
+        // secret left either.
+        if tokens.is_empty() {
+            return Ok(Vec::new());
+        }
+
         let client_secret = self.client_secret(connection).await?;
         let mut failures = Vec::new();
-        for name in [credential::REFRESH_TOKEN, credential::ACCESS_TOKEN] {
-            let Some((token, _)) = self.secret(connection, name).await? else { continue };
+        for (name, token) in tokens {
             if let Err(failure) = revoke_token(&self.http, revoke_url, &connection.client_id, &client_secret, &token, self.timeout).await {
                 tracing::warn!(connection = %connection.name, credential = name, failure, "revoking a token failed");
                 failures.push(format!("revoking the {name} failed: {failure}"));
@@ -291,11 +302,11 @@ pub fn reconnect_command(connection: &Connection) -> String {
             connection.connector_id, connection.name, connection.client_id
         ),
         AuthGrant::AccountCredentials => format!(
-            "roster disconnect {name} && roster connect {} --name {name} --account-id {} --client-id {} --client-secret SECRET",
+            "roster connect {} --name {} --account-id {} --client-id {} --client-secret SECRET",
             connection.connector_id,
+            connection.name,
             connection.account_id.as_deref().unwrap_or("ACCOUNT_ID"),
             connection.client_id,
-            name = connection.name,
         ),
     }
 }

@@ -1,6 +1,5 @@
 //! `roster audit-log`: the append-only record of changes.
 
-use anyhow::Context as _;
 use clap::Args;
 
 use super::output::{print_json, short_time, table, TableOrJson};
@@ -23,13 +22,24 @@ fn parse_since(text: &str) -> anyhow::Result<i64> {
     if let Ok(date) = text.parse::<jiff::civil::Date>() {
         return Ok(jiff::tz::TimeZone::UTC.to_timestamp(date.to_datetime(jiff::civil::Time::midnight()))?.as_second());
     }
-    let at: jiff::Timestamp = text.parse().with_context(|| format!("--since {text:?} is not a date (YYYY-MM-DD) or an RFC 3339 time"))?;
+    // jiff's parse error describes its own grammar rather than the expected input, so it is dropped.
+    let at: jiff::Timestamp = text
+        .parse()
+        .map_err(|_| anyhow::anyhow!("--since {text:?} is not a date (YYYY-MM-DD) or an RFC 3339 time such as 2026-12-01T09:00:00Z"))?;
     Ok(at.as_second())
 }
 
 pub async fn run(app: &App, args: AuditLogArgs) -> anyhow::Result<()> {
     let since = args.since.as_deref().map(parse_since).transpose()?;
     let entries = app.db.audit_entries(args.connection.as_deref(), since).await?;
+
+    // Entries outlive a purged connection, so an unknown name is only an error when it has none.
+    if let Some(name) = &args.connection
+        && entries.is_empty()
+        && app.db.connection(name).await.is_err()
+    {
+        anyhow::bail!("no connection named `{name}` and no audit entries for it; run `roster status` to list connections");
+    }
     match args.format {
         TableOrJson::Json => print_json(&entries),
         TableOrJson::Table => {
@@ -68,7 +78,7 @@ mod tests {
         assert_eq!(parse_since("2026-12-05T01:00:00Z").unwrap(), 1_796_432_400);
         assert_eq!(
             parse_since("yesterday").unwrap_err().to_string(),
-            "--since \"yesterday\" is not a date (YYYY-MM-DD) or an RFC 3339 time"
+            "--since \"yesterday\" is not a date (YYYY-MM-DD) or an RFC 3339 time such as 2026-12-01T09:00:00Z"
         );
     }
 }

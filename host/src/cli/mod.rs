@@ -90,8 +90,21 @@ fn init_logging() {
 
 /// Parses arguments, runs the command and prints any error as one line on stderr.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return usage_error(error),
+    };
     init_logging();
+
+    // Rust ignores SIGPIPE, so `roster users NAME | head` would panic on the closed pipe. The
+    // printing commands take the default action instead and end quietly, as Unix tools do.
+    #[cfg(unix)]
+    if !matches!(cli.command, Command::Serve(_)) {
+        // SAFETY: no other thread exists yet, and SIG_DFL is a valid disposition for SIGPIPE.
+        unsafe {
+            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        }
+    }
 
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
@@ -103,11 +116,32 @@ pub fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            let message = format!("{error:#}").replace('\n', " ");
-            eprintln!("error: {message}");
+            eprintln!("error: {}", crate::explain::one_line(&error));
             ExitCode::FAILURE
         }
     }
+}
+
+/// Prints help and version as clap does, and argument errors as one line on stderr.
+fn usage_error(error: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+
+    if matches!(error.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand) {
+        let _ = error.print();
+        return ExitCode::from(error.exit_code() as u8);
+    }
+
+    // clap's message spans several lines: the error, its hints, a usage block and a pointer to
+    // --help. The usage block is dropped and the rest joined.
+    let rendered = error.render().to_string();
+    let lines: Vec<&str> = rendered
+        .lines()
+        .map(str::trim)
+        .take_while(|line| !line.starts_with("Usage:") && !line.starts_with("For more information"))
+        .filter(|line| !line.is_empty())
+        .collect();
+    eprintln!("{}; run with --help for usage", lines.join(" "));
+    ExitCode::from(error.exit_code() as u8)
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {

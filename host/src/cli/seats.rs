@@ -37,7 +37,13 @@ pub async fn run(app: &App, args: SeatsArgs) -> anyhow::Result<()> {
         _ => println!("  assigned:     {}{pending}", report.seats_assigned),
     }
     if let Some(percent) = report.utilisation_percent {
-        println!("  utilisation:  {percent:.1}%");
+        match report.seats_bought {
+            Some(bought) if report.seats_assigned > u64::from(bought) => println!(
+                "  utilisation:  {percent:.1}%, {} more seats assigned than bought; check the seat count with `roster app set --seats N`",
+                report.seats_assigned - u64::from(bought)
+            ),
+            _ => println!("  utilisation:  {percent:.1}%"),
+        }
     }
 
     let idle = &report.idle_licensed;

@@ -13,7 +13,8 @@ use serde_json::json;
 
 use super::ServerState;
 use crate::engagement::Bucket;
-use crate::provision::{Operation, ProvisionError};
+use crate::provision::{Operation, ProvisionError, NOT_CONNECTED};
+use crate::sync::{SyncError, SyncLock};
 use crate::store::{License, UserFilter, UserStatus};
 use crate::views;
 
@@ -38,7 +39,7 @@ impl From<anyhow::Error> for ApiError {
         match error.downcast::<crate::store::StoreError>() {
             Ok(store) => store.into(),
             Err(error) => {
-                let message = format!("{error:#}");
+                let message = crate::explain::one_line(&error);
                 tracing::error!(error = %message, "API request failed");
                 ApiError { status: StatusCode::INTERNAL_SERVER_ERROR, message }
             }
@@ -109,9 +110,25 @@ async fn sync_state(State(state): State<Arc<ServerState>>, Path(name): Path<Stri
 }
 
 async fn start_sync(State(state): State<Arc<ServerState>>, Path(name): Path<String>) -> Result<Response, ApiError> {
-    state.app.db.connection(&name).await?;
+    let connection = state.app.db.connection(&name).await?;
+    let already_running = || ApiError::new(StatusCode::CONFLICT, format!("a sync of `{name}` is already running"));
+    if state.jobs.state(&name).running {
+        return Err(already_running());
+    }
+
+    // A `roster sync` in another process holds the connection's lock file. Probing it here
+    // answers 409 at once instead of starting a job that fails on the lock.
+    match SyncLock::acquire(state.app.db.path(), &connection) {
+        Ok(probe) => drop(probe),
+        Err(error @ SyncError::AlreadyRunning(_)) => {
+            tracing::info!(connection = %name, "sync requested while another process syncs");
+            return Err(ApiError::new(StatusCode::CONFLICT, error.to_string()));
+        }
+        Err(error) => return Err(anyhow::Error::from(error).into()),
+    }
+
     if !state.jobs.start(state.app.clone(), name.clone()) {
-        return Err(ApiError::new(StatusCode::CONFLICT, format!("a sync of `{name}` is already running")));
+        return Err(already_running());
     }
     Ok((StatusCode::ACCEPTED, Json(json!({ "status": "started" }))).into_response())
 }
@@ -127,6 +144,7 @@ async fn change_user(state: &ServerState, name: &str, operation: Operation) -> R
     match state.app.provision(name, &operation, false, "web").await {
         Ok(result) => Ok(Json(result).into_response()),
         Err(error) => match error.downcast::<ProvisionError>() {
+            Ok(refusal) if refusal.kind == NOT_CONNECTED => Err(ApiError::new(StatusCode::CONFLICT, refusal.message)),
             Ok(refusal) => Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, refusal.message)),
             Err(other) => Err(other.into()),
         },

@@ -13,7 +13,7 @@ use crate::sync::{sync_connection, ActivityOutcome, Progress};
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct JobState {
     pub running: bool,
-    /// "users", "activity" or "done".
+    /// Empty before the first sync, then "starting", "users", "activity" and "done".
     pub phase: String,
     pub fetched: u64,
     pub total: Option<u64>,

@@ -1,5 +1,6 @@
-//! `roster serve`: the HTTP server for webhooks and the REST API.
+//! `roster serve`: the HTTP server for the web UI, the REST API and webhooks.
 //!
+//! - `guard`: rejects foreign host names and cross-origin writes to the UI and API.
 //! - `webhooks`: `POST /webhooks/{connector}`, verified by the connector with the
 //!   connection's webhook secret.
 //! - `api`: the JSON API under `/api/`.
@@ -7,6 +8,7 @@
 //! - `ui`: the web UI's pages and assets, built into the binary.
 
 mod api;
+mod guard;
 mod jobs;
 mod ui;
 mod webhooks;
@@ -15,10 +17,15 @@ use std::future::Future;
 use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
-use axum::Router;
+use axum::http::{Method, StatusCode, Uri};
+use axum::response::IntoResponse;
+use axum::{Json, Router};
+use serde_json::json;
 use tower_http::trace::TraceLayer;
 
 use crate::app::App;
+
+pub use guard::AllowedHosts;
 
 /// Largest request body the server reads; webhook events are a few kilobytes.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -27,15 +34,19 @@ pub const MAX_BODY_BYTES: usize = 256 * 1024;
 pub struct ServerState {
     pub app: Arc<App>,
     pub jobs: Arc<jobs::SyncJobs>,
+    pub allowed_hosts: AllowedHosts,
 }
 
 /// The server's routes with their limits and request logging.
-pub fn router(app: Arc<App>) -> Router {
-    let state = Arc::new(ServerState { app, jobs: Arc::new(jobs::SyncJobs::default()) });
+pub fn router(app: Arc<App>, allowed_hosts: AllowedHosts) -> Router {
+    let state = Arc::new(ServerState { app, jobs: Arc::new(jobs::SyncJobs::default()), allowed_hosts });
     Router::new()
         .merge(webhooks::routes())
         .merge(api::routes())
         .merge(ui::routes())
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), guard::same_origin))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         // Spans carry the method and path only: queries and headers can hold tokens.
         .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
@@ -44,11 +55,26 @@ pub fn router(app: Arc<App>) -> Router {
         .with_state(state)
 }
 
+async fn not_found(method: Method, uri: Uri) -> impl IntoResponse {
+    let message = format!("no route for {method} {}; the routes are listed in docs/api.md", uri.path());
+    (StatusCode::NOT_FOUND, Json(json!({ "error": message })))
+}
+
+async fn method_not_allowed(method: Method, uri: Uri) -> impl IntoResponse {
+    let message = format!("{} does not accept {method}; the routes are listed in docs/api.md", uri.path());
+    (StatusCode::METHOD_NOT_ALLOWED, Json(json!({ "error": message })))
+}
+
 /// Serves until `shutdown` completes, then finishes open requests.
-pub async fn serve(app: Arc<App>, listener: tokio::net::TcpListener, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+pub async fn serve(
+    app: Arc<App>,
+    listener: tokio::net::TcpListener,
+    allowed_hosts: AllowedHosts,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
     let address = listener.local_addr()?;
     tracing::info!(%address, "server started");
-    axum::serve(listener, router(app)).with_graceful_shutdown(shutdown).await?;
+    axum::serve(listener, router(app, allowed_hosts)).with_graceful_shutdown(shutdown).await?;
     tracing::info!(%address, "server stopped");
     Ok(())
 }

@@ -50,6 +50,15 @@ impl ConnectionState {
         }
     }
 
+    /// Returns the state as the predicate of a sentence about the connection.
+    pub fn predicate(self) -> &'static str {
+        match self {
+            ConnectionState::Connected => "is connected",
+            ConnectionState::NeedsReauthorization => "needs re-authorization",
+            ConnectionState::Disconnected => "is disconnected",
+        }
+    }
+
     fn parse(text: &str) -> Result<ConnectionState> {
         match text {
             "connected" => Ok(ConnectionState::Connected),
@@ -235,7 +244,8 @@ impl Database {
     }
 
     /// Replaces the credentials and settings of an existing connection after an admin
-    /// authorized it again, and marks it connected. Synced data stays.
+    /// authorized it again, and marks it connected. Synced data stays, and so do the
+    /// credentials named in `keep` unless `credentials` replaces them.
     pub async fn reauthorize_connection(
         &self,
         connection_id: i64,
@@ -243,11 +253,26 @@ impl Database {
         upstreams: &BTreeMap<String, String>,
         granted_scopes: Option<&str>,
         credentials: &[SealedCredential],
+        keep: &[&str],
     ) -> Result<Connection> {
         let now = unix_now();
         let upstreams_json = serde_json::to_string(upstreams).expect("a string map always serialises");
         let mut tx = self.pool().begin().await?;
-        sqlx::query("DELETE FROM credentials WHERE connection_id = ?").bind(connection_id).execute(&mut *tx).await?;
+
+        let stored: Vec<String> = sqlx::query_scalar("SELECT name FROM credentials WHERE connection_id = ?")
+            .bind(connection_id)
+            .fetch_all(&mut *tx)
+            .await?;
+        for name in stored {
+            let replaced = credentials.iter().any(|credential| credential.name == name);
+            if replaced || !keep.contains(&name.as_str()) {
+                sqlx::query("DELETE FROM credentials WHERE connection_id = ? AND name = ?")
+                    .bind(connection_id)
+                    .bind(&name)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
         insert_credentials(&mut tx, connection_id, credentials, now).await?;
         let row = sqlx::query(
             "UPDATE connections

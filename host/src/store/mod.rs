@@ -32,7 +32,7 @@ pub use users::{License, LoginSpread, PageOutcome, PageWrite, StoredUser, UserCo
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("cannot open database {path}: {source}")]
+    #[error("cannot open database {path}: {source}; check that --db or ROSTER_DB names a file in a writable directory")]
     Open { path: PathBuf, source: sqlx::Error },
     #[error("cannot create directory {path} for the database: {source}")]
     CreateDir { path: PathBuf, source: std::io::Error },

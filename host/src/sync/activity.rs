@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::app::{App, Prepared};
 use crate::explain::explain_connector_error;
+use crate::sync::Progress;
 use crate::runtime::wit::{self, ConnectorError, RateLimitScope, SessionEventKind, UnavailableFeature};
 use crate::store::{ActivityRun, ActivityRunStatus, ActivityState, SignIn, UnavailableNote, UsageRow};
 
@@ -118,6 +119,7 @@ struct ActivitySync<'a> {
     state: ActivityState,
     unavailable: Vec<UnavailableNote>,
     today: Date,
+    progress: &'a dyn Progress,
 }
 
 impl ActivitySync<'_> {
@@ -273,12 +275,31 @@ impl ActivitySync<'_> {
         }
     }
 
+    fn report_step(&self, done: usize, total: usize, checkpoint: &Checkpoint) {
+        let task = match checkpoint.task {
+            Task::Sessions => "sign-ins",
+            Task::Usage => "usage",
+        };
+        self.progress.activity_step(done, total, &format!("{task} {}", checkpoint.start.strftime("%Y-%m")));
+    }
+
     async fn run_all(&mut self, resumed: Option<Checkpoint>) -> Result<(), Stop> {
+        let mut done = 0;
         if let Some(checkpoint) = resumed {
+            // The plan is made after the resumed range is stored, so that it is not fetched
+            // twice. Before that, the plan that still contains it is the best estimate.
+            let estimate = plan(&self.state, self.today).len().max(1);
+            self.report_step(done, estimate, &checkpoint);
             self.execute(checkpoint).await?;
+            done += 1;
         }
-        for checkpoint in plan(&self.state, self.today) {
+
+        let steps = plan(&self.state, self.today);
+        let total = done + steps.len();
+        for checkpoint in steps {
+            self.report_step(done, total, &checkpoint);
             self.execute(checkpoint).await?;
+            done += 1;
         }
         Ok(())
     }
@@ -286,7 +307,7 @@ impl ActivitySync<'_> {
 
 /// Syncs sign-ins and monthly usage of a prepared connection. The caller holds the
 /// connection's sync lock.
-pub async fn sync_activity(app: &App, prepared: &Prepared) -> anyhow::Result<ActivityOutcome> {
+pub async fn sync_activity(app: &App, prepared: &Prepared, progress: &dyn Progress) -> anyhow::Result<ActivityOutcome> {
     let connection_id = prepared.context.connection.id;
     let resumable = app.db.resumable_activity_run(connection_id).await?;
     let resumed: Option<Checkpoint> = resumable.as_ref().and_then(|run| run.checkpoint.as_deref()).and_then(|text| serde_json::from_str(text).ok());
@@ -296,8 +317,9 @@ pub async fn sync_activity(app: &App, prepared: &Prepared) -> anyhow::Result<Act
     }
 
     let state = app.db.activity_state(connection_id).await?;
-    let mut sync = ActivitySync { app, prepared, run, state, unavailable: Vec::new(), today: crate::clock::today() };
+    let mut sync = ActivitySync { app, prepared, run, state, unavailable: Vec::new(), today: crate::clock::today(), progress };
     let result = sync.run_all(resumed).await;
+    progress.activity_finished();
     let run_id = sync.run.id;
 
     Ok(match result {

@@ -104,10 +104,7 @@ pub fn to_record(user: AppUser) -> UserRecord {
 async fn begin(app: &App, name: &str) -> Result<(SyncLock, crate::app::Prepared), SyncError> {
     let connection = app.db.connection(name).await.map_err(anyhow::Error::from)?;
     if connection.state != ConnectionState::Connected {
-        let state = match connection.state {
-            ConnectionState::NeedsReauthorization => "needs re-authorization",
-            _ => "is disconnected",
-        };
+        let state = connection.state.predicate();
         let state_text = match &connection.state_detail {
             Some(detail) => format!("{state} ({detail})"),
             None => state.to_string(),
@@ -139,7 +136,7 @@ pub async fn sync_connection(app: &App, name: &str, progress: &dyn Progress) -> 
     let (_lock, prepared) = begin(app, name).await?;
     let users = users_sync(app, name, &prepared, progress).await?;
     let span = tracing::info_span!("activity", connection = name);
-    let activity = sync_activity(app, &prepared).instrument(span.clone()).await?;
+    let activity = sync_activity(app, &prepared, progress).instrument(span.clone()).await?;
 
     // A rate limit that stopped the activity sync would stop the report too.
     let account_report_error = match &activity {

@@ -3,7 +3,7 @@
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 
 use crate::store::SyncRun;
 
@@ -13,22 +13,30 @@ pub trait Progress: Send + Sync {
     fn page(&self, fetched: u64, total: Option<u64>);
     fn finished(&self, run: &SyncRun);
     fn failed(&self);
+    /// Reports that the activity sync starts step `done + 1` of `total`, described by `label`.
+    fn activity_step(&self, _done: usize, _total: usize, _label: &str) {}
+    fn activity_finished(&self) {}
 }
 
 pub struct TerminalProgress {
     bar: ProgressBar,
+    /// Created at the first activity step, once the users bar is gone.
+    activity: Mutex<Option<ProgressBar>>,
 }
 
 impl TerminalProgress {
     pub fn new() -> TerminalProgress {
         let bar = ProgressBar::new(0);
         bar.set_style(
-            ProgressStyle::with_template("{spinner} {prefix} [{bar:32}] {pos}/{len} users  {per_sec}  {elapsed}")
+            ProgressStyle::with_template("{spinner} {prefix} [{bar:32}] {pos}/{len} users  {rate}  {elapsed}")
                 .expect("the template is valid")
+                .with_key("rate", |state: &ProgressState, out: &mut dyn std::fmt::Write| {
+                    let _ = write!(out, "{:.0} users/s", state.per_sec());
+                })
                 .progress_chars("=> "),
         );
         bar.enable_steady_tick(Duration::from_millis(120));
-        TerminalProgress { bar }
+        TerminalProgress { bar, activity: Mutex::new(None) }
     }
 }
 
@@ -56,6 +64,29 @@ impl Progress for TerminalProgress {
 
     fn failed(&self) {
         self.bar.abandon();
+    }
+
+    fn activity_step(&self, done: usize, total: usize, label: &str) {
+        let mut activity = self.activity.lock().expect("progress lock is never poisoned");
+        let bar = activity.get_or_insert_with(|| {
+            let bar = ProgressBar::new(total as u64);
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} activity [{bar:32}] {pos}/{len} steps  {msg}  {elapsed}")
+                    .expect("the template is valid")
+                    .progress_chars("=> "),
+            );
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        });
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+        bar.set_message(label.to_string());
+    }
+
+    fn activity_finished(&self) {
+        if let Some(bar) = self.activity.lock().expect("progress lock is never poisoned").take() {
+            bar.finish_and_clear();
+        }
     }
 }
 

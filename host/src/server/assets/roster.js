@@ -105,7 +105,11 @@ function renderSeats(seats) {
   const source = { manual: " (manual)", upstream: " (from plan usage)", unknown: "" }[seats.seats_bought_source];
   facts.push(["Seats bought", seats.seats_bought == null ? "unknown" : `${seats.seats_bought}${source}`]);
   facts.push(["Seats assigned", seats.seats_pending ? `${seats.seats_assigned}, plus ${seats.seats_pending} pending invitations` : String(seats.seats_assigned)]);
-  facts.push(["Utilisation", seats.utilisation_percent == null ? "unknown" : `${seats.utilisation_percent.toFixed(1)}%`]);
+  let utilisation = seats.utilisation_percent == null ? "unknown" : `${seats.utilisation_percent.toFixed(1)}%`;
+  if (seats.seats_bought != null && seats.seats_assigned > seats.seats_bought) {
+    utilisation += `, ${seats.seats_assigned - seats.seats_bought} more assigned than bought`;
+  }
+  facts.push(["Utilisation", utilisation]);
   const idle = seats.idle_licensed;
   const cost = idle.yearly_cost ? `, ${idle.yearly_cost} ${idle.currency || ""} a year` : "";
   facts.push(["Idle paid seats", `${idle.total} (${idle.unused} unused, ${idle.never} never)${cost}`]);
