@@ -14,7 +14,10 @@ async fn connect_with_wrong_secret_saves_nothing() {
         out.error(),
         "error: the connection was not saved: Zoom rejected the account_credentials request with HTTP 400: invalid_client: Invalid client_id or client_secret; check --account-id, --client-id and the client secret of the server-to-server OAuth app"
     );
-    assert_eq!(env.roster(&["status"]).await.ok(), "no connections yet; run `roster connect zoom --name NAME ...`\n");
+    assert_eq!(
+        env.roster(&["status"]).await.ok(),
+        format!("no connections yet in {}; run `roster connect zoom --name NAME ...`\n", env.db.display())
+    );
     assert_eq!(env.count("SELECT COUNT(*) FROM credentials").await, 0);
 }
 

@@ -23,7 +23,8 @@ pub async fn run(app: &App, args: StatusArgs) -> anyhow::Result<()> {
         TableOrJson::Json => print_json(&statuses),
         TableOrJson::Table => {
             if statuses.is_empty() {
-                println!("no connections yet; run `roster connect zoom --name NAME ...`");
+                // The path shows which database was read, because a mistyped --db creates an empty one.
+                println!("no connections yet in {}; run `roster connect zoom --name NAME ...`", app.db.path().display());
                 return Ok(());
             }
             let now = unix_now();
