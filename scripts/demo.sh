@@ -62,6 +62,7 @@ step "Summary"
 show "$roster" summary acme
 show "$roster" engagement acme
 show "$roster" seats acme
+show "$roster" usage acme --top 5
 
 step "Explore further"
 cat <<HELP
@@ -69,6 +70,7 @@ The database is $ROSTER_DB. Try:
   export ROSTER_DB=$ROSTER_DB
   $roster users acme --license licensed --engagement unused
   $roster users acme --status pending --format csv
+  $roster usage acme --month "$(date -u -d '-1 month' +%Y-%m)"
   $roster users acme --format json | head -40
   $roster status
   $roster serve            # then open http://127.0.0.1:8080 for the web UI

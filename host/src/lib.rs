@@ -13,6 +13,7 @@
 //! - [`explain`]: connector errors as one-line advice for admins.
 //! - [`server`]: `roster serve`, with webhooks and the REST API.
 //! - [`access`]: the permission check of a connection's grant.
+//! - [`engagement`], [`seats`] and [`usage`]: the reports on how seats are used.
 //! - [`disconnect`]: revoking, disconnecting and deauthorizing connections.
 //! - [`cli`]: the `roster` command line.
 
@@ -34,4 +35,5 @@ pub mod seats;
 pub mod server;
 pub mod store;
 pub mod sync;
+pub mod usage;
 pub mod views;

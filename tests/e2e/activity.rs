@@ -277,6 +277,8 @@ async fn api_numbers_equal_cli() {
     assert_eq!(get("/api/connections/acme/users?engagement=low").await, cli);
     let cli: Value = serde_json::from_str(env.roster(&["status", "--format", "json"]).await.ok()).unwrap();
     assert_eq!(get("/api/connections").await, cli);
+    let cli: Value = serde_json::from_str(env.roster(&["usage", "acme", "--month", "2026-10", "--format", "json"]).await.ok()).unwrap();
+    assert_eq!(get("/api/connections/acme/usage?month=2026-10").await, cli);
 
     let bad = client.get(format!("{base}/api/connections/acme/users?engagement=idle")).send().await.unwrap();
     assert_eq!(bad.status(), 400);
@@ -284,4 +286,51 @@ async fn api_numbers_equal_cli() {
     let missing = client.get(format!("{base}/api/connections/nope/seats")).send().await.unwrap();
     assert_eq!(missing.status(), 404);
     drop(server);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn usage_matches_mock_meetings() {
+    let env = synced(150, MockConfig::default()).await;
+    let month_start: jiff::Timestamp = "2026-10-01T00:00:00Z".parse().unwrap();
+    let month_end: jiff::Timestamp = "2026-11-01T00:00:00Z".parse().unwrap();
+
+    // The mock's truth: meetings of listed users that started in October.
+    let mut hosts = 0;
+    let (mut meetings, mut minutes, mut participants) = (0u64, 0u64, 0u64);
+    let mut licensed_idle = 0;
+    let licensed = env.zoom.users().into_iter().filter(|user| user.user_type == 2).count();
+    for user in env.zoom.users().into_iter().filter(|user| user.status != UserStatus::Pending) {
+        let held: Vec<_> = env.zoom.meetings(&user.email).into_iter().filter(|meeting| meeting.start >= month_start && meeting.start < month_end).collect();
+        if held.is_empty() {
+            licensed_idle += usize::from(user.user_type == 2);
+            continue;
+        }
+        hosts += 1;
+        meetings += held.len() as u64;
+        minutes += held.iter().map(|meeting| u64::from(meeting.minutes)).sum::<u64>();
+        participants += held.iter().map(|meeting| u64::from(meeting.participants)).sum::<u64>();
+    }
+    let pending_licensed = env.zoom.users().into_iter().filter(|user| user.user_type == 2 && user.status == UserStatus::Pending).count();
+
+    let report: Value = serde_json::from_str(env.roster(&["usage", "acme", "--month", "2026-10", "--format", "json"]).await.ok()).unwrap();
+    assert_eq!(report["month"], "2026-10");
+    assert_eq!(report["complete"], true);
+    assert_eq!(report["hosts"], hosts);
+    assert_eq!(report["meetings"], meetings);
+    assert_eq!(report["meeting_minutes"], minutes);
+    assert_eq!(report["participants"], participants);
+    assert_eq!(report["licensed_users"], licensed);
+    assert_eq!(report["licensed_without_meetings"], licensed_idle + pending_licensed);
+
+    // Without --month the newest month shows, which is still running.
+    let current: Value = serde_json::from_str(env.roster(&["usage", "acme", "--format", "json"]).await.ok()).unwrap();
+    assert_eq!(current["month"], "2026-11");
+    assert_eq!(current["complete"], false);
+    let text = env.roster(&["usage", "acme", "--month", "2026-10", "--top", "3"]).await;
+    assert!(text.ok().starts_with("acme: meetings hosted in 2026-10 (complete month)\n"), "{}", text.stdout);
+
+    let bad = env.roster(&["usage", "acme", "--month", "October"]).await;
+    assert_eq!(bad.error(), "error: month \"October\" is invalid; write it as YYYY-MM");
+    let old = env.roster(&["usage", "acme", "--month", "2025-01"]).await;
+    assert_eq!(old.error(), "error: no usage is stored for 2025-01; stored months: 2026-11, 2026-10, 2026-09, 2026-08, 2026-07, 2026-06, 2026-05");
 }

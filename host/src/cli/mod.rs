@@ -14,6 +14,7 @@ mod serve;
 mod status;
 mod summary;
 mod sync;
+mod usage;
 mod user;
 mod users;
 
@@ -64,6 +65,8 @@ enum Command {
     Engagement(engagement::EngagementArgs),
     /// Show seats bought and assigned, idle paid seats and the renewal.
     Seats(seats::SeatsArgs),
+    /// Show meetings hosted per user in a month, and paid seats that hosted none.
+    Usage(usage::UsageArgs),
     /// Create a user, or change one: licence, status, removal, role, groups.
     User(user::UserArgs),
     /// Free the paid seats of users who are unused or never active.
@@ -162,6 +165,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Summary(args) => summary::run(&app, args).await,
         Command::Engagement(args) => engagement::run(&app, args).await,
         Command::Seats(args) => seats::run(&app, args).await,
+        Command::Usage(args) => usage::run(&app, args).await,
         Command::App(command) => app::run(&app, command).await,
         Command::User(args) => user::run(&app, args).await,
         Command::Reclaim(args) => reclaim::run(&app, args).await,

@@ -16,6 +16,7 @@ use crate::engagement::Bucket;
 use crate::provision::{Operation, ProvisionError, NOT_CONNECTED};
 use crate::sync::{SyncError, SyncLock};
 use crate::store::{License, UserFilter, UserStatus};
+use crate::usage::{usage_report, UsageError, UsageReport};
 use crate::views;
 
 /// An API error: a status and a one-line message, logged when it is a server fault.
@@ -104,6 +105,21 @@ async fn seats(State(state): State<Arc<ServerState>>, Path(name): Path<String>) 
     Ok(Json(crate::seats::seats_report(&state.app.db, connection.id).await?))
 }
 
+#[derive(Deserialize)]
+struct UsageQuery {
+    month: Option<String>,
+}
+
+async fn usage(State(state): State<Arc<ServerState>>, Path(name): Path<String>, Query(query): Query<UsageQuery>) -> ApiResult<UsageReport> {
+    let connection = state.app.db.connection(&name).await?;
+    match usage_report(&state.app.db, connection.id, &name, query.month.as_deref()).await {
+        Ok(report) => Ok(Json(report)),
+        Err(error @ UsageError::InvalidMonth(_)) => Err(ApiError::bad_request(error.to_string())),
+        Err(error @ (UsageError::NothingStored(_) | UsageError::MonthNotStored { .. })) => Err(ApiError::new(StatusCode::NOT_FOUND, error.to_string())),
+        Err(UsageError::Store(error)) => Err(error.into()),
+    }
+}
+
 async fn sync_state(State(state): State<Arc<ServerState>>, Path(name): Path<String>) -> ApiResult<super::jobs::JobState> {
     state.app.db.connection(&name).await?;
     Ok(Json(state.jobs.state(&name)))
@@ -179,6 +195,7 @@ pub fn routes() -> Router<Arc<ServerState>> {
         .route("/api/connections/{name}/users", get(users))
         .route("/api/connections/{name}/engagement", get(engagement))
         .route("/api/connections/{name}/seats", get(seats))
+        .route("/api/connections/{name}/usage", get(usage))
         .route("/api/connections/{name}/sync", get(sync_state).post(start_sync))
         .route("/api/connections/{name}/users/{email}/license", post(set_license))
         .route("/api/connections/{name}/users/{email}/deactivate", post(deactivate))

@@ -245,6 +245,37 @@ impl Database {
         Ok(())
     }
 
+    /// Returns the months with stored usage, newest first, as `YYYY-MM`.
+    pub async fn usage_months(&self, connection_id: i64) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar("SELECT DISTINCT month FROM usage_months WHERE connection_id = ? ORDER BY month DESC")
+            .bind(connection_id)
+            .fetch_all(self.pool())
+            .await?)
+    }
+
+    /// Returns one month's usage per user, most meetings first.
+    pub async fn usage_of_month(&self, connection_id: i64, month: &str) -> Result<Vec<UsageRow>> {
+        let rows = sqlx::query(
+            "SELECT email, meetings, meeting_minutes, participants FROM usage_months
+             WHERE connection_id = ? AND month = ?
+             ORDER BY meetings DESC, meeting_minutes DESC, email",
+        )
+        .bind(connection_id)
+        .bind(month)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(UsageRow {
+                    email: row.try_get("email")?,
+                    meetings: row.try_get::<i64, _>("meetings")? as u32,
+                    meeting_minutes: row.try_get::<i64, _>("meeting_minutes")? as u32,
+                    participants: row.try_get::<i64, _>("participants")? as u32,
+                })
+            })
+            .collect()
+    }
+
     pub async fn set_activity_checkpoint(&self, run_id: i64, checkpoint: Option<&str>) -> Result<()> {
         sqlx::query("UPDATE activity_runs SET checkpoint = ? WHERE id = ?").bind(checkpoint).bind(run_id).execute(self.pool()).await?;
         Ok(())
