@@ -121,6 +121,14 @@ async fn clicking_a_bar_filters_users() {
     let seats = wait_for(&client, "#seats").await.text().await.unwrap();
     assert!(seats.contains("200 (manual)"), "{seats}");
     assert!(seats.contains("2027-01-15"), "{seats}");
+    let newest: serde_json::Value = serde_json::from_str(env.roster(&["usage", "acme", "--format", "json"]).await.ok()).unwrap();
+    let month = newest["months_stored"][1].as_str().unwrap();
+    let usage: serde_json::Value = serde_json::from_str(env.roster(&["usage", "acme", "--month", month, "--format", "json"]).await.ok()).unwrap();
+    let hosts = format!(
+        "Meeting hosts, {month}\n{} hosts; {} of {} paid seats hosted none",
+        usage["hosts"], usage["licensed_without_meetings"], usage["licensed_users"]
+    );
+    assert!(seats.contains(&hosts), "the panel shows the last complete month's hosts: {seats}");
 
     let screenshot = client.screenshot().await.unwrap();
     let directory = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e");

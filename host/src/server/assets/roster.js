@@ -99,7 +99,14 @@ function renderChart(engagement) {
     ...engagement.unavailable.map((note) => element("li", { text: `Not available: ${note.feature}: ${note.reason}` })));
 }
 
-function renderSeats(seats) {
+// The newest complete month says more about idle seats than a month that just began.
+async function loadUsage() {
+  const newest = await getJson(appApi("/usage")).catch(() => null);
+  if (!newest || newest.complete || newest.months_stored.length < 2) return newest;
+  return getJson(appApi(`/usage?month=${newest.months_stored[1]}`)).catch(() => newest);
+}
+
+function renderSeats(seats, usage) {
   const list = document.getElementById("seats");
   const facts = [];
   const source = { manual: " (manual)", upstream: " (from plan usage)", unknown: "" }[seats.seats_bought_source];
@@ -124,6 +131,10 @@ function renderSeats(seats) {
   const rooms = seats.rooms;
   facts.push(["Zoom Rooms", rooms.count == null ? "unknown" : `${rooms.count} rooms (not counted as people)`]);
   if (seats.dashboard) facts.push(["Meetings, 30 days", `${seats.dashboard.meetings} meetings, ${seats.dashboard.minutes} minutes`]);
+  if (usage) {
+    const month = usage.complete ? usage.month : `${usage.month} so far`;
+    facts.push([`Meeting hosts, ${month}`, `${usage.hosts} hosts; ${usage.licensed_without_meetings} of ${usage.licensed_users} paid seats hosted none`]);
+  }
   list.replaceChildren();
   for (const [term, value, state] of facts) {
     list.append(element("dt", { text: term }), element("dd", { class: state ? `renewal-${state}` : null, text: value }));
@@ -242,14 +253,15 @@ async function runConfirmed() {
 }
 
 async function loadApp() {
-  const [engagement, seats, users] = await Promise.all([
+  const [engagement, seats, users, usage] = await Promise.all([
     getJson(appApi("/engagement")),
     getJson(appApi("/seats")),
     getJson(appApi("/users")),
+    loadUsage(),
   ]);
   view.users = users;
   renderChart(engagement);
-  renderSeats(seats);
+  renderSeats(seats, usage);
   renderUsers();
   document.body.dataset.loaded = "true";
 }
