@@ -401,6 +401,7 @@ mod tests {
             ("http://api.example.com", "upstream `api` has an invalid base URL \"http://api.example.com\": plain http is only allowed for loopback addresses; use https"),
             ("https://api.example.com/v2", "upstream `api` has an invalid base URL \"https://api.example.com/v2\": give an origin only, without path, query or fragment"),
             ("ftp://127.0.0.1", "upstream `api` has an invalid base URL \"ftp://127.0.0.1\": the scheme must be https"),
+            ("127.0.0.1:8080", "upstream `api` has an invalid base URL \"127.0.0.1:8080\": it has no scheme; write https://HOST, or http://127.0.0.1:PORT for a local server"),
             ("https://user:pw@api.example.com", "upstream `api` has an invalid base URL \"https://user:pw@api.example.com\": credentials do not belong in the URL"),
         ];
         for (origin, expected) in cases {

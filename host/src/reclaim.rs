@@ -90,10 +90,20 @@ pub async fn plan_reclaim(app: &App, connection_name: &str, action: ReclaimActio
     let settings = app.db.app_settings(connection.id).await?;
     let mut thresholds = Thresholds::from_settings(&settings);
     if let Some(days) = unused_days {
-        anyhow::ensure!(days > 0, "--unused-days must be at least 1");
+        if days == 0 {
+            return Err(crate::cli::invalid_argument("--unused-days must be at least 1".to_string()));
+        }
         thresholds.unused_days = days;
     }
     let protect: Vec<String> = protect.iter().map(|email| email.trim().to_lowercase()).collect();
+    // A mistyped address would otherwise leave the intended user unprotected without a word.
+    for email in &protect {
+        if app.db.user_by_email(connection.id, email).await?.is_none_or(|user| user.removed) {
+            return Err(crate::cli::invalid_argument(format!(
+                "--protect {email} is not a user of `{connection_name}`; check the address, or run `roster sync {connection_name}` first"
+            )));
+        }
+    }
     let engagements = engagement(&app.db, connection.id, &thresholds, unix_now()).await?;
     let licensed = app.db.users(connection.id, &UserFilter { license: Some(License::Licensed), ..UserFilter::default() }).await?;
 

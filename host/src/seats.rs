@@ -207,7 +207,8 @@ pub async fn seats_report(db: &Database, connection_id: i64) -> anyhow::Result<S
         upstream_assigned: users_plan.and_then(|plan| plan.assigned),
         utilisation_percent,
         idle_licensed,
-        price_per_seat: price.map(|price| price.to_string()),
+        // The price as entered, which may have more decimals than the rounded totals.
+        price_per_seat: price.and(settings.price_per_seat.clone()),
         renewal: renewal(&settings, today),
         rooms: Rooms {
             count: report.as_ref().and_then(|report| report.rooms),

@@ -229,6 +229,7 @@ async fn seats_report_and_manual_values() {
     assert_eq!(bad.error(), "error: --price-per-seat: invalid amount \"1,50\"; write a number such as 149.90");
     let bad = env.roster(&["app", "set", "acme", "--renewal", "next year"]).await;
     assert_eq!(bad.error(), "error: --renewal \"next year\" is not a date; write it as YYYY-MM-DD");
+    assert_eq!(bad.status.code(), Some(2), "an invalid value exits with 2, like clap's own errors");
 
     // Clearing the manual seat count brings back Zoom's plan figure; the other values stay.
     env.roster(&["app", "set", "acme", "--clear", "seats"]).await.ok();

@@ -46,7 +46,7 @@ async fn audit(env: &Env) -> Vec<Value> {
 async fn create_user_appears_pending() {
     let env = small().await;
     let out = env.roster(&["user", "acme", "create", NEW_USER, "--first-name", "New", "--last-name", "Hire", "--license", "licensed"]).await;
-    assert_eq!(out.ok(), "create new.hire@example.test: done\n  now pending and licensed, role Member\n");
+    assert_eq!(out.ok(), "create new.hire@example.test: done\n  now pending, licence licensed, role Member\n");
 
     let zoom = env.zoom.user(NEW_USER).expect("the mock has the user");
     assert_eq!(zoom.status, UserStatus::Pending);
@@ -127,7 +127,7 @@ async fn admin_is_demoted_before_removal() {
     assert!(env.zoom.user("admin.two@example.test").is_some());
 
     let out = env.roster(&["user", "acme", "role", "admin.two@example.test", "Member"]).await;
-    assert_eq!(out.ok(), "role admin.two@example.test: done\n  now active and licensed, role Member\n");
+    assert_eq!(out.ok(), "role admin.two@example.test: done\n  now active, licence licensed, role Member\n");
     assert_eq!(env.zoom.user("admin.two@example.test").unwrap().role_id, "2");
     env.roster(&["user", "acme", "remove", "admin.two@example.test", "--yes"]).await.ok();
     assert!(env.zoom.user("admin.two@example.test").is_none());
@@ -151,7 +151,7 @@ async fn missing_edit_permission_names_scope() {
 async fn remove_is_idempotent() {
     let env = small().await;
     let out = env.roster(&["user", "acme", "remove", "member.four@example.test", "--yes"]).await;
-    assert_eq!(out.ok(), "remove member.four@example.test: done\n  now active and licensed, role Member, removed\n");
+    assert_eq!(out.ok(), "remove member.four@example.test: done\n  now removed from the account; Roster keeps the record marked removed\n");
     let out = env.roster(&["user", "acme", "remove", "member.four@example.test", "--yes"]).await;
     assert_eq!(out.ok(), "remove member.four@example.test: already in effect (User does not exist: fakeUser0000000000004D.)\n");
     let deletes: Vec<String> = mutations(&env).into_iter().filter(|request| request.starts_with("DELETE")).collect();
@@ -216,9 +216,9 @@ async fn status_changes_need_confirmation() {
     assert_eq!(out.error(), "error: this change needs confirmation; run it again with --yes to confirm", "a downgrade asks too");
 
     let out = env.roster(&["user", "acme", "deactivate", "member.three@example.test", "--yes"]).await;
-    assert_eq!(out.ok(), "deactivate member.three@example.test: done\n  now inactive and basic, role Member\n");
+    assert_eq!(out.ok(), "deactivate member.three@example.test: done\n  now inactive, licence basic, role Member\n");
     let out = env.roster(&["user", "acme", "activate", "member.three@example.test"]).await;
-    assert_eq!(out.ok(), "activate member.three@example.test: done\n  now active and basic, role Member\n");
+    assert_eq!(out.ok(), "activate member.three@example.test: done\n  now active, licence basic, role Member\n");
     let entries = audit(&env).await;
     assert_eq!(entries[0]["before"]["status"], "active");
     assert_eq!(entries[0]["after"]["status"], "inactive");
@@ -269,6 +269,7 @@ async fn audit_log_lists_changes() {
     assert_eq!(entries[0]["after"]["license"], "licensed");
     assert_eq!(entries[1]["outcome"], "error");
     assert_eq!(entries[1]["upstream_code"], "1117");
+    assert!(entries[0]["at"].as_str().unwrap().parse::<jiff::Timestamp>().is_ok(), "times are RFC 3339: {}", entries[0]["at"]);
 
     let table = env.roster(&["audit-log", "--since", "2026-11-20"]).await;
     assert!(table.ok().contains("error (code 1117)"), "{}", table.stdout);
@@ -277,6 +278,11 @@ async fn audit_log_lists_changes() {
 
     let unknown = env.roster(&["audit-log", "--connection", "nope"]).await;
     assert_eq!(unknown.error(), "error: no connection named `nope` and no audit entries for it; run `roster status` to list connections");
+    let typo = env.roster(&["reclaim", "acme", "--protect", "nobody@example.test", "--dry-run"]).await;
+    assert_eq!(typo.error(), "error: --protect nobody@example.test is not a user of `acme`; check the address, or run `roster sync acme` first");
+    assert_eq!(typo.status.code(), Some(2));
+    let bad = env.roster(&["user", "acme", "create", "not-an-email", "--first-name", "A", "--last-name", "B"]).await;
+    assert_eq!(bad.error(), "error: invalid value 'not-an-email' for '<EMAIL>': \"not-an-email\" is not an email address; run with --help for usage");
     let bad = env.roster(&["audit-log", "--since", "yesterday"]).await;
     assert_eq!(bad.error(), "error: --since \"yesterday\" is not a date (YYYY-MM-DD) or an RFC 3339 time such as 2026-12-01T09:00:00Z");
 }

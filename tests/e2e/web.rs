@@ -63,6 +63,24 @@ impl Driver {
     }
 }
 
+/// Opens the app page of `name` in a new headless Chromium and waits until it has loaded.
+async fn open_app(base: &str, name: &str) -> (Driver, tempfile::TempDir, fantoccini::Client) {
+    let driver = Driver::start().await;
+    let profile = tempfile::tempdir().unwrap();
+    let client = driver.browser(profile.path()).await;
+    client.goto(&format!("{base}/apps/{name}")).await.unwrap();
+    wait_for(&client, "body[data-loaded='true']").await;
+    (driver, profile, client)
+}
+
+/// Returns an environment whose connection `acme` has synced `users` users.
+async fn synced(users: usize) -> Env {
+    let env = Env::start(MockConfig { users, ..MockConfig::default() }).await;
+    env.connect_zoom("acme").await;
+    env.roster(&["sync", "acme"]).await.ok();
+    env
+}
+
 async fn serve(env: &Env) -> (Spawned, String) {
     let (spawned, first) = env.spawn(&["serve", "--listen", "127.0.0.1:0"]).await;
     (spawned, first.strip_prefix("roster serving on ").unwrap().to_string())
@@ -151,12 +169,7 @@ async fn sync_now_runs_in_background() {
     let env = Env::start(MockConfig { users: 40, ..MockConfig::default() }).await;
     env.connect_zoom("acme").await;
     let (server, base) = serve(&env).await;
-    let driver = Driver::start().await;
-    let profile = tempfile::tempdir().unwrap();
-    let client = driver.browser(profile.path()).await;
-
-    client.goto(&format!("{base}/apps/acme")).await.unwrap();
-    wait_for(&client, "body[data-loaded='true']").await;
+    let (driver, _profile, client) = open_app(&base, "acme").await;
     assert_eq!(shown_emails(&client).await.len(), 0);
     client.find(Locator::Id("sync-now")).await.unwrap().click().await.unwrap();
     client
@@ -181,15 +194,9 @@ async fn row_text(client: &fantoccini::Client, email: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn row_actions_change_users() {
-    let env = Env::start(MockConfig { users: 30, ..MockConfig::default() }).await;
-    env.connect_zoom("acme").await;
-    env.roster(&["sync", "acme"]).await.ok();
+    let env = synced(30).await;
     let (server, base) = serve(&env).await;
-    let driver = Driver::start().await;
-    let profile = tempfile::tempdir().unwrap();
-    let client = driver.browser(profile.path()).await;
-    client.goto(&format!("{base}/apps/acme")).await.unwrap();
-    wait_for(&client, "body[data-loaded='true']").await;
+    let (driver, _profile, client) = open_app(&base, "acme").await;
 
     // Licence a basic user through the confirmation dialog.
     assert!(row_text(&client, "member.three@example.test").await.contains("basic"));
@@ -227,6 +234,33 @@ async fn row_actions_change_users() {
     assert_eq!(entries[0]["actor"], "web");
     assert_eq!(entries[0]["operation"], "license");
     assert_eq!(entries[1]["upstream_code"], "1117");
+
+    client.close().await.unwrap();
+    drop(driver);
+    drop(server);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn disconnected_app_offers_no_changes() {
+    let env = synced(30).await;
+    env.roster(&["disconnect", "acme"]).await.ok();
+    let (server, base) = serve(&env).await;
+
+    let (driver, _profile, client) = open_app(&base, "acme").await;
+    let banner = wait_for(&client, "#app-state").await;
+    let text = banner.text().await.unwrap();
+    assert!(text.starts_with("acme is disconnected (disconnected by cli:"), "{text}");
+    assert!(banner.is_displayed().await.unwrap());
+    let sync = wait_for(&client, "#sync-now").await;
+    assert_eq!(sync.prop("disabled").await.unwrap().as_deref(), Some("true"));
+    assert_eq!(shown_emails(&client).await.len(), 30, "synced data stays visible");
+    assert!(client.find_all(Locator::Css("#users-table button.row-action")).await.unwrap().is_empty(), "no user changes are offered");
+
+    client.goto(&format!("{base}/apps/nope")).await.unwrap();
+    let banner = wait_for(&client, "#app-state a").await;
+    assert_eq!(banner.text().await.unwrap(), "List the apps");
+    let text = wait_for(&client, "#app-state").await.text().await.unwrap();
+    assert_eq!(text, "No app is named nope. List the apps");
 
     client.close().await.unwrap();
     drop(driver);

@@ -163,6 +163,12 @@ async fn server_rejects_foreign_sites() {
     assert_eq!(change.status(), 409);
     let message = error_of(change.json().await.unwrap());
     assert!(message.starts_with("connection `acme` is disconnected; run `roster connect zoom --name acme --oauth"), "{message}");
+    let sync = client.post(format!("{base}/api/connections/acme/sync")).send().await.unwrap();
+    assert_eq!(sync.status(), 409);
+    let message = error_of(sync.json().await.unwrap());
+    assert!(message.ends_with("before syncing"), "{message}");
+    let check = env.roster(&["check", "acme"]).await;
+    assert!(check.error().starts_with("error: connection `acme` is disconnected; run `roster connect zoom"), "{}", check.stderr);
 
     server.terminate();
     server.finish().await;

@@ -73,6 +73,9 @@ pub fn parse_origin(upstream: &str, text: &str) -> Result<reqwest::Url, Upstream
         url: text.to_string(),
         detail: detail.to_string(),
     };
+    if !text.contains("://") {
+        return Err(invalid("it has no scheme; write https://HOST, or http://127.0.0.1:PORT for a local server"));
+    }
     let url = reqwest::Url::parse(text.trim_end_matches('/')).map_err(|error| invalid(&error.to_string()))?;
     let loopback = match url.host() {
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),

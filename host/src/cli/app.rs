@@ -1,8 +1,8 @@
 //! `roster app set`: contract terms and engagement settings of a connection.
 
-use anyhow::bail;
 use clap::{Args, Subcommand, ValueEnum};
 
+use super::invalid_argument;
 use crate::app::App;
 use crate::engagement::Thresholds;
 use crate::seats::Money;
@@ -87,24 +87,24 @@ pub async fn run(app: &App, command: AppCommand) -> anyhow::Result<()> {
     }
     if let Some(date) = &args.renewal {
         if date.parse::<jiff::civil::Date>().is_err() {
-            bail!("--renewal {date:?} is not a date; write it as YYYY-MM-DD");
+            return Err(invalid_argument(format!("--renewal {date:?} is not a date; write it as YYYY-MM-DD")));
         }
         settings.renewal_date = Some(date.clone());
     }
     if let Some(price) = &args.price_per_seat {
-        Money::parse(price).map_err(|error| anyhow::anyhow!("--price-per-seat: {error}"))?;
+        Money::parse(price).map_err(|error| invalid_argument(format!("--price-per-seat: {error}")))?;
         settings.price_per_seat = Some(price.trim().to_string());
     }
     if let Some(currency) = &args.currency {
         let code = currency.trim().to_ascii_uppercase();
         if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
-            bail!("--currency {currency:?} is not an ISO 4217 code; write three letters such as USD or EUR");
+            return Err(invalid_argument(format!("--currency {currency:?} is not an ISO 4217 code; write three letters such as USD or EUR")));
         }
         settings.currency = Some(code);
     }
     if let Some(days) = args.unused_days {
         if days == 0 {
-            bail!("--unused-days must be at least 1");
+            return Err(invalid_argument("--unused-days must be at least 1".to_string()));
         }
         settings.unused_days = Some(days);
     }
@@ -119,22 +119,22 @@ pub async fn run(app: &App, command: AppCommand) -> anyhow::Result<()> {
         for pair in &args.rate_limits {
             let parsed = pair.split_once('=').and_then(|(class, rate)| Some((class, rate.parse::<u32>().ok().filter(|rate| *rate > 0)?)));
             let Some((class, per_minute)) = parsed else {
-                bail!("--rate-limit {pair:?} is invalid; write CLASS=N with N requests per minute, such as heavy=600");
+                return Err(invalid_argument(format!("--rate-limit {pair:?} is invalid; write CLASS=N with N requests per minute, such as heavy=600")));
             };
             if !prepared.info.rate_classes.iter().any(|declared| declared.name == class) {
                 let declared: Vec<&str> = prepared.info.rate_classes.iter().map(|declared| declared.name.as_str()).collect();
-                bail!("--rate-limit: connector `{}` has no rate class `{class}`; it declares: {}", connection.connector_id, declared.join(", "));
+                return Err(invalid_argument(format!("--rate-limit: connector `{}` has no rate class `{class}`; it declares: {}", connection.connector_id, declared.join(", "))));
             }
             settings.rate_limits.insert(class.to_string(), per_minute);
         }
     }
     let thresholds = Thresholds::from_settings(&settings);
     if thresholds.low_max_days >= thresholds.medium_max_days {
-        bail!(
+        return Err(invalid_argument(format!(
             "--low-max-days ({}) must be less than --medium-max-days ({})",
             thresholds.low_max_days,
             thresholds.medium_max_days
-        );
+        )));
     }
 
     app.db.save_app_settings(connection.id, &settings).await?;

@@ -2,6 +2,7 @@
 
 use clap::Args;
 
+use super::invalid_argument;
 use super::output::{print_json, short_time, table, TableOrJson};
 use crate::app::App;
 
@@ -25,7 +26,7 @@ fn parse_since(text: &str) -> anyhow::Result<i64> {
     // jiff's parse error describes its own grammar rather than the expected input, so it is dropped.
     let at: jiff::Timestamp = text
         .parse()
-        .map_err(|_| anyhow::anyhow!("--since {text:?} is not a date (YYYY-MM-DD) or an RFC 3339 time such as 2026-12-01T09:00:00Z"))?;
+        .map_err(|_| invalid_argument(format!("--since {text:?} is not a date (YYYY-MM-DD) or an RFC 3339 time such as 2026-12-01T09:00:00Z")))?;
     Ok(at.as_second())
 }
 

@@ -34,6 +34,15 @@ pub fn print_access(features: &[FeatureStatus]) -> usize {
 
 pub async fn run(app: &App, args: CheckArgs) -> anyhow::Result<()> {
     let connection = app.db.connection(&args.name).await?;
+    // A connection whose tokens are gone has no grant to check.
+    if connection.state != crate::store::ConnectionState::Connected {
+        bail!(
+            "connection `{}` {}; run `{}` before checking it",
+            args.name,
+            connection.state.predicate(),
+            crate::auth::reconnect_command(&connection)
+        );
+    }
     let prepared = app.prepare(connection).await?;
     let features = check_access(app, &prepared).await?;
     let unavailable = match args.format {

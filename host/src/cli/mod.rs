@@ -120,9 +120,22 @@ pub fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {}", crate::explain::one_line(&error));
-            ExitCode::FAILURE
+            let invalid = error.downcast_ref::<InvalidArgument>().is_some()
+                || matches!(error.downcast_ref::<crate::usage::UsageError>(), Some(crate::usage::UsageError::InvalidMonth(_)));
+            if invalid { ExitCode::from(2) } else { ExitCode::FAILURE }
         }
     }
+}
+
+/// An argument value that clap accepted but the command found invalid. It exits with 2, like
+/// clap's own argument errors.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct InvalidArgument(pub String);
+
+/// Wraps a message as an [`InvalidArgument`] error.
+pub fn invalid_argument(message: String) -> anyhow::Error {
+    InvalidArgument(message).into()
 }
 
 /// Prints help and version as clap does, and argument errors as one line on stderr.

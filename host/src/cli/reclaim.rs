@@ -64,7 +64,7 @@ pub async fn run(app: &App, args: ReclaimArgs) -> anyhow::Result<()> {
     }
     let saving = match (&plan.yearly_saving, &plan.currency) {
         (Some(saving), Some(currency)) => format!("{saving} {currency} a year"),
-        _ => "unknown; set a price with `roster app set --price-per-seat AMOUNT --currency CODE`".to_string(),
+        _ => format!("unknown; set a price with `roster app set {} --price-per-seat AMOUNT --currency CODE`", args.name),
     };
     println!("seats freed: {} by {}; saving: {saving}", plan.seats_freed, plan.action.as_str());
     if plan.candidates.is_empty() {

@@ -26,10 +26,10 @@ pub async fn run(app: &App, args: SeatsArgs) -> anyhow::Result<()> {
         Source::Upstream => " (from the plan usage)",
         Source::Unknown => "",
     };
-    let bought = report.seats_bought.map_or_else(|| "unknown; set it with `roster app set --seats N`".to_string(), |seats| seats.to_string());
+    let bought = report.seats_bought.map_or_else(|| format!("unknown; set it with `roster app set {} --seats N`", args.name), |seats| seats.to_string());
     println!("{}: seats", args.name);
     println!("  bought:       {bought}{source}");
-    let pending = if report.seats_pending > 0 { format!(", plus {} pending invitations", report.seats_pending) } else { String::new() };
+    let pending = if report.seats_pending > 0 { format!(", plus {} pending invitation{}", report.seats_pending, if report.seats_pending == 1 { "" } else { "s" }) } else { String::new() };
     match report.upstream_assigned {
         Some(upstream) if upstream as u64 != report.seats_assigned => {
             println!("  assigned:     {}{pending} (the plan usage reports {upstream})", report.seats_assigned)
@@ -39,8 +39,9 @@ pub async fn run(app: &App, args: SeatsArgs) -> anyhow::Result<()> {
     if let Some(percent) = report.utilisation_percent {
         match report.seats_bought {
             Some(bought) if report.seats_assigned > u64::from(bought) => println!(
-                "  utilisation:  {percent:.1}%, {} more seats assigned than bought; check the seat count with `roster app set --seats N`",
-                report.seats_assigned - u64::from(bought)
+                "  utilisation:  {percent:.1}%, {} more seats assigned than bought; check the seat count with `roster app set {} --seats N`",
+                report.seats_assigned - u64::from(bought),
+                args.name
             ),
             _ => println!("  utilisation:  {percent:.1}%"),
         }
@@ -49,7 +50,7 @@ pub async fn run(app: &App, args: SeatsArgs) -> anyhow::Result<()> {
     let idle = &report.idle_licensed;
     let cost = match (&idle.yearly_cost, &idle.currency) {
         (Some(cost), Some(currency)) => format!(", {cost} {currency} a year"),
-        _ => ", set a price with `roster app set --price-per-seat AMOUNT --currency CODE` to see the cost".to_string(),
+        _ => format!(", set a price with `roster app set {} --price-per-seat AMOUNT --currency CODE` to see the cost", args.name),
     };
     println!("  idle paid:    {} ({} unused, {} never active){cost}", idle.total, idle.unused, idle.never);
 
@@ -58,7 +59,7 @@ pub async fn run(app: &App, args: SeatsArgs) -> anyhow::Result<()> {
         (Some(date), Some(days), RenewalState::Overdue) => format!("{date}, overdue by {} days", -days),
         (Some(date), Some(days), RenewalState::DueSoon) => format!("{date}, due in {days} days"),
         (Some(date), Some(days), _) => format!("{date}, in {days} days"),
-        _ => "unknown; set it with `roster app set --renewal YYYY-MM-DD`".to_string(),
+        _ => format!("unknown; set it with `roster app set {} --renewal YYYY-MM-DD`", args.name),
     };
     println!("  renewal:      {renewal_text}");
 

@@ -45,6 +45,7 @@ enum UserCommand {
     /// Create a user. With the default action `create` Zoom emails an invitation and lists the
     /// user as pending until it is accepted.
     Create {
+        #[arg(value_parser = parse_email)]
         email: String,
         #[arg(long)]
         first_name: String,
@@ -84,6 +85,20 @@ enum UserCommand {
     GroupRemove { email: String, group: String },
 }
 
+/// Checks the shape of a new user's email locally, so a typo gets a clear message instead of
+/// Zoom's generic code 300.
+fn parse_email(text: &str) -> Result<String, String> {
+    let valid = match text.split_once('@') {
+        Some((local, domain)) => !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.') && !domain.contains('@'),
+        None => false,
+    };
+    if valid && !text.contains(char::is_whitespace) {
+        Ok(text.to_string())
+    } else {
+        Err(format!("{text:?} is not an email address"))
+    }
+}
+
 fn operation(command: UserCommand) -> Operation {
     match command {
         UserCommand::Create { email, first_name, last_name, license, action } => {
@@ -109,30 +124,62 @@ pub fn print_requests(result: &ProvisionResult) {
     }
 }
 
+/// Returns the confirmation question of a destructive change, naming its effect.
+fn question(operation: &Operation, connection: &str) -> String {
+    match operation {
+        Operation::SetLicense { email, license } => format!("change the licence of {email} in `{connection}` to {license}?"),
+        Operation::Deactivate { email } => format!("deactivate {email} in `{connection}`, which also removes the paid licence?"),
+        Operation::Remove { email, delete: false, .. } => format!("remove {email} from `{connection}` (disassociate the account)?"),
+        Operation::Remove { email, delete: true, .. } => format!("delete {email} and the account's data in `{connection}`?"),
+        other => format!("{} {} in `{connection}`?", other.name(), other.email()),
+    }
+}
+
 pub async fn run(app: &App, args: UserArgs) -> anyhow::Result<()> {
     let operation = operation(args.command);
     if operation.is_destructive() && !args.dry_run {
-        confirm(&format!("{} {} in `{}`?", operation.name(), operation.email(), args.name), args.yes)?;
+        confirm(&question(&operation, &args.name), args.yes)?;
     }
     let result = app.provision(&args.name, &operation, args.dry_run, &cli_actor()).await?;
     if args.json {
         return print_json(&result);
     }
 
+    let note = result.note.as_deref().map(|note| format!(" ({note})")).unwrap_or_default();
+    if result.dry_run && result.requests.is_empty() {
+        println!("dry run: {} {}: no request is needed{note}", result.operation, result.target);
+        return Ok(());
+    }
     if result.dry_run {
         println!("dry run: {} {} would send {} request(s), and nothing was sent:", result.operation, result.target, result.requests.len());
         print_requests(&result);
         return Ok(());
     }
     if result.already_done {
-        let note = result.note.as_deref().map(|note| format!(" ({note})")).unwrap_or_default();
         println!("{} {}: already in effect{note}", result.operation, result.target);
         return Ok(());
     }
     println!("{} {}: done", result.operation, result.target);
     if let Some(user) = &result.user {
-        let removed = if user.removed { ", removed" } else { "" };
-        println!("  now {} and {}, role {}{removed}", user.status, user.license, user.role.as_deref().or(user.role_id.as_deref()).unwrap_or("unknown"));
+        if user.removed {
+            println!("  now removed from the account; Roster keeps the record marked removed");
+        } else {
+            let role = user.role.as_deref().or(user.role_id.as_deref()).unwrap_or("unknown");
+            println!("  now {}, licence {}, role {role}", user.status, user.license);
+        }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn new_user_emails() {
+        assert!(parse_email("new.hire@example.test").is_ok());
+        for bad in ["not-an-email", "a@b", "@example.test", "a b@example.test", "a@example.test."] {
+            assert_eq!(parse_email(bad).unwrap_err(), format!("{bad:?} is not an email address"), "{bad}");
+        }
+    }
 }

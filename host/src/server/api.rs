@@ -127,13 +127,21 @@ async fn sync_state(State(state): State<Arc<ServerState>>, Path(name): Path<Stri
 
 async fn start_sync(State(state): State<Arc<ServerState>>, Path(name): Path<String>) -> Result<Response, ApiError> {
     let connection = state.app.db.connection(&name).await?;
+    if connection.state != crate::store::ConnectionState::Connected {
+        let message = format!(
+            "connection `{name}` {}; run `{}` before syncing",
+            connection.state.predicate(),
+            crate::auth::reconnect_command(&connection)
+        );
+        return Err(ApiError::new(StatusCode::CONFLICT, message));
+    }
     let already_running = || ApiError::new(StatusCode::CONFLICT, format!("a sync of `{name}` is already running"));
     if state.jobs.state(&name).running {
         return Err(already_running());
     }
 
     // A `roster sync` in another process holds the connection's lock file. Probing it here
-    // answers 409 at once instead of starting a job that fails on the lock.
+    // returns 409 at once instead of starting a job that fails on the lock.
     match SyncLock::acquire(state.app.db.path(), &connection) {
         Ok(probe) => drop(probe),
         Err(error @ SyncError::AlreadyRunning(_)) => {

@@ -5,6 +5,11 @@ use sqlx::{QueryBuilder, Row, Sqlite};
 
 use super::{unix_now, Database, Result};
 
+fn serialize_rfc3339<S: serde::Serializer>(unix: &i64, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+    let at = jiff::Timestamp::from_second(*unix).map_err(serde::ser::Error::custom)?;
+    serializer.collect_str(&at)
+}
+
 /// One audit log entry to write.
 #[derive(Debug, Clone, Default)]
 pub struct AuditEntry {
@@ -24,6 +29,8 @@ pub struct AuditEntry {
 #[derive(Debug, Clone, Serialize)]
 pub struct AuditRecord {
     pub id: i64,
+    /// Unix seconds, serialised as RFC 3339 like every other time in Roster's JSON.
+    #[serde(serialize_with = "serialize_rfc3339")]
     pub at: i64,
     pub actor: String,
     pub connection: String,

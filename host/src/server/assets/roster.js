@@ -24,6 +24,10 @@ function element(tag, attributes = {}, ...children) {
   return node;
 }
 
+function plural(count, noun) {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}
+
 function shortTime(rfc3339) {
   if (!rfc3339) return "never";
   return rfc3339.replace("T", " ").slice(0, 16);
@@ -54,7 +58,7 @@ async function renderApps() {
         element("td", { class: "number", text: String(app.users.licensed) }),
         element("td", { class: "number", text: app.seats_bought == null ? "unknown" : String(app.seats_bought) })));
     }
-    status.textContent = apps.length === 0 ? "No apps connected yet. Run `roster connect` first." : `${apps.length} apps`;
+    status.textContent = apps.length === 0 ? "No apps connected yet. Run `roster connect` first." : plural(apps.length, "app");
     table.hidden = apps.length === 0;
   } catch (error) {
     status.textContent = `Cannot load apps: ${error.message}`;
@@ -63,7 +67,7 @@ async function renderApps() {
 
 // ---- App page --------------------------------------------------------------
 
-const view = { name: "", users: [], sort: { key: "email", ascending: true } };
+const view = { name: "", users: [], connected: true, sort: { key: "email", ascending: true } };
 
 function appApi(path) {
   return `/api/connections/${encodeURIComponent(view.name)}${path}`;
@@ -111,7 +115,7 @@ function renderSeats(seats, usage) {
   const facts = [];
   const source = { manual: " (manual)", upstream: " (from plan usage)", unknown: "" }[seats.seats_bought_source];
   facts.push(["Seats bought", seats.seats_bought == null ? "unknown" : `${seats.seats_bought}${source}`]);
-  facts.push(["Seats assigned", seats.seats_pending ? `${seats.seats_assigned}, plus ${seats.seats_pending} pending invitations` : String(seats.seats_assigned)]);
+  facts.push(["Seats assigned", seats.seats_pending ? `${seats.seats_assigned}, plus ${plural(seats.seats_pending, "pending invitation")}` : String(seats.seats_assigned)]);
   let utilisation = seats.utilisation_percent == null ? "unknown" : `${seats.utilisation_percent.toFixed(1)}%`;
   if (seats.seats_bought != null && seats.seats_assigned > seats.seats_bought) {
     utilisation += `, ${seats.seats_assigned - seats.seats_bought} more assigned than bought`;
@@ -178,6 +182,8 @@ function actionButton(label, action, user) {
 
 function userActions(user) {
   const cell = element("td", { class: "actions" });
+  // Changes need a connected account; the banner says how to connect it again.
+  if (!view.connected) return cell;
   cell.append(actionButton("Licence…", "license", user));
   if (user.status === "active") cell.append(actionButton("Deactivate", "deactivate", user));
   cell.append(actionButton("Remove", "remove", user));
@@ -193,7 +199,7 @@ function renderUsers() {
     element("td", { text: user.status }),
     element("td", { text: user.license }),
     element("td", { text: user.role || user.role_id || "" }),
-    element("td", { text: shortTime(user.last_login_at) }),
+    element("td", { class: "time", text: shortTime(user.last_login_at) }),
     element("td", {}, element("span", { class: `tag tag-${user.engagement}`, text: user.engagement || "" })),
     userActions(user))));
   const engagement = document.getElementById("filter-engagement").value;
@@ -252,7 +258,34 @@ async function runConfirmed() {
   }
 }
 
+// Shows why the app cannot sync or change users, or hides the banner when it can.
+function renderState(connection) {
+  const banner = document.getElementById("app-state");
+  view.connected = connection.state === "connected";
+  document.getElementById("sync-now").disabled = !view.connected;
+  if (view.connected) {
+    banner.hidden = true;
+    return;
+  }
+  const state = connection.state === "disconnected" ? "is disconnected" : "needs re-authorization";
+  const detail = connection.state_detail ? ` (${connection.state_detail})` : "";
+  banner.textContent = `${view.name} ${state}${detail}. Synced data is shown as it was; run \`roster connect\` for this app to sync or change users again.`;
+  banner.hidden = false;
+}
+
 async function loadApp() {
+  const connections = await getJson("/api/connections");
+  const connection = connections.find((candidate) => candidate.name === view.name);
+  if (!connection) {
+    document.querySelector("main").hidden = true;
+    document.getElementById("sync-now").hidden = true;
+    const banner = document.getElementById("app-state");
+    banner.textContent = `No app is named ${view.name}. `;
+    banner.append(element("a", { href: "/", text: "List the apps" }));
+    banner.hidden = false;
+    return;
+  }
+  renderState(connection);
   const [engagement, seats, users, usage] = await Promise.all([
     getJson(appApi("/engagement")),
     getJson(appApi("/seats")),
