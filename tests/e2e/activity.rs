@@ -242,7 +242,7 @@ async fn seats_report_and_manual_values() {
     assert_eq!(seats["idle_licensed"]["yearly_cost"], Value::Null);
     assert_eq!(seats["renewal"]["state"], "unknown");
 
-    // More seats assigned than bought means the recorded count is wrong, and the report says so.
+    // More seats assigned than bought means the recorded count is wrong, and the report flags it.
     env.roster(&["app", "set", "acme", "--seats", "10"]).await.ok();
     let text = env.roster(&["seats", "acme"]).await;
     let over = licensed.len() as u64 - pending - 10;
@@ -301,15 +301,15 @@ async fn usage_matches_mock_meetings() {
     let mut licensed_idle = 0;
     let licensed = env.zoom.users().into_iter().filter(|user| user.user_type == 2).count();
     for user in env.zoom.users().into_iter().filter(|user| user.status != UserStatus::Pending) {
-        let held: Vec<_> = env.zoom.meetings(&user.email).into_iter().filter(|meeting| meeting.start >= month_start && meeting.start < month_end).collect();
-        if held.is_empty() {
+        let hosted: Vec<_> = env.zoom.meetings(&user.email).into_iter().filter(|meeting| meeting.start >= month_start && meeting.start < month_end).collect();
+        if hosted.is_empty() {
             licensed_idle += usize::from(user.user_type == 2);
             continue;
         }
         hosts += 1;
-        meetings += held.len() as u64;
-        minutes += held.iter().map(|meeting| u64::from(meeting.minutes)).sum::<u64>();
-        participants += held.iter().map(|meeting| u64::from(meeting.participants)).sum::<u64>();
+        meetings += hosted.len() as u64;
+        minutes += hosted.iter().map(|meeting| u64::from(meeting.minutes)).sum::<u64>();
+        participants += hosted.iter().map(|meeting| u64::from(meeting.participants)).sum::<u64>();
     }
     let pending_licensed = env.zoom.users().into_iter().filter(|user| user.user_type == 2 && user.status == UserStatus::Pending).count();
 

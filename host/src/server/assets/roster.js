@@ -103,7 +103,7 @@ function renderChart(engagement) {
     ...engagement.unavailable.map((note) => element("li", { text: `Not available: ${note.feature}: ${note.reason}` })));
 }
 
-// The newest complete month says more about idle seats than a month that just began.
+// The newest complete month shows idle seats better than a month that just began.
 async function loadUsage() {
   const newest = await getJson(appApi("/usage")).catch(() => null);
   if (!newest || newest.complete || newest.months_stored.length < 2) return newest;
@@ -182,7 +182,7 @@ function actionButton(label, action, user) {
 
 function userActions(user) {
   const cell = element("td", { class: "actions" });
-  // Changes need a connected account; the banner says how to connect it again.
+  // Changes need a connected account. The banner explains how to connect it again.
   if (!view.connected) return cell;
   cell.append(actionButton("Licence…", "license", user));
   if (user.status === "active") cell.append(actionButton("Deactivate", "deactivate", user));
