@@ -93,7 +93,7 @@ impl App {
         let settings = self.db.app_settings(connection.id).await?;
         let mut context = ConnectionContext::resolve(connection, &info)
             .with_context(|| format!("invalid upstream settings for connector {}", version.connector_id))?;
-        // The admin knows the account's plan; the connector's pacing is a cautious default.
+        // The connector's pacing is a cautious default, so a rate the admin set for the account's plan wins.
         for (class, per_minute) in settings.rate_limits {
             context.rate_classes.insert(class, per_minute);
         }

@@ -52,7 +52,7 @@ pub struct Connected {
     pub scopes: Option<String>,
     /// True when an existing connection was authorized again and kept its data.
     pub reauthorized: bool,
-    /// Why the account could not be identified, when it could not.
+    /// The reason the account could not be identified, if it could not.
     pub identify_warning: Option<String>,
 }
 
@@ -132,7 +132,7 @@ fn sealed_credentials(app: &App, name: &str, client_secret: &Secret, webhook_sec
     sealed
 }
 
-/// What the loopback listener received.
+/// The request the loopback listener received.
 struct Callback {
     params: BTreeMap<String, String>,
 }

@@ -10,7 +10,7 @@ use crate::auth::credential;
 use crate::runtime::wit::Deauthorization;
 use crate::store::{AuditEntry, Connection, ConnectionState, PurgeCounts};
 
-/// What `disconnect` did.
+/// The result of `disconnect`.
 #[derive(Debug, Serialize)]
 pub struct Disconnected {
     /// Problems revoking tokens at the provider; the local copies are deleted anyway.
@@ -20,7 +20,7 @@ pub struct Disconnected {
     pub purged: Option<PurgeCounts>,
 }
 
-/// The OS user running the CLI, for audit records.
+/// Returns the OS user running the CLI, for audit records.
 pub fn cli_actor() -> String {
     if let Ok(user) = std::env::var("USER").or_else(|_| std::env::var("LOGNAME")) {
         return format!("cli:{user}");

@@ -9,7 +9,7 @@ use serde_json::json;
 use crate::app::{App, Prepared};
 use crate::explain::explain_connector_error;
 use crate::runtime::wit::{self, ConnectorError, LicenseKind, ProvisionOp, RemovalMode};
-use crate::store::{AuditEntry, ConnectionState, License, StoredUser, UserStatus};
+use crate::store::{AuditEntry, License, StoredUser, UserStatus};
 use crate::sync::to_record;
 use crate::views::UserView;
 
@@ -181,12 +181,7 @@ impl App {
     /// Applies one change, or with `dry_run` returns the requests it would send.
     pub async fn provision(&self, connection_name: &str, operation: &Operation, dry_run: bool, actor: &str) -> anyhow::Result<ProvisionResult> {
         let connection = self.db.connection(connection_name).await?;
-        if connection.state != ConnectionState::Connected {
-            let message = format!(
-                "connection `{connection_name}` {}; run `{}` before changing users",
-                connection.state.predicate(),
-                crate::auth::reconnect_command(&connection)
-            );
+        if let Some(message) = crate::auth::not_connected(&connection, "changing users") {
             return Err(ProvisionError { kind: NOT_CONNECTED, message, upstream_code: None }.into());
         }
         let prepared = self.prepare(connection).await?;

@@ -17,7 +17,8 @@ async fn consent_flow_connects_and_syncs() {
     let out = env.connect_oauth("acme").await;
     let stdout = out.ok();
     assert!(stdout.starts_with(&format!("connected acme through connector zoom (account {ACCOUNT_ID})\n")), "{stdout}");
-    assert!(stdout.contains("Read users") && stdout.contains("next: roster sync acme"), "{stdout}");
+    assert!(stdout.contains("Read users"), "{stdout}");
+    assert!(stdout.contains("next: roster sync acme"), "{stdout}");
 
     let requests = env.zoom.requests();
     let authorize = requests.iter().find(|request| request.path == "/oauth/authorize").unwrap();
@@ -27,7 +28,8 @@ async fn consent_flow_connects_and_syncs() {
     assert_eq!(env.zoom.token_requests("authorization_code"), 1);
     let exchange = requests.iter().find(|request| request.path == "/oauth/token").unwrap();
     let form = String::from_utf8_lossy(&exchange.body);
-    assert!(form.contains("grant_type=authorization_code") && form.contains("code_verifier="), "{form}");
+    assert!(form.contains("grant_type=authorization_code"), "{form}");
+    assert!(form.contains("code_verifier="), "{form}");
     assert_eq!(exchange.status, 200);
 
     let sync = env.roster(&["sync", "acme"]).await;

@@ -231,7 +231,9 @@ async fn delete_transfers_content() {
     let transfers = env.zoom.transfers();
     assert_eq!(transfers.len(), 1);
     assert_eq!(transfers[0].to, "owner.one@example.test");
-    assert!(transfers[0].meetings && transfers[0].webinars && transfers[0].recordings);
+    assert!(transfers[0].meetings);
+    assert!(transfers[0].webinars);
+    assert!(transfers[0].recordings);
     assert!(env.zoom.user("member.four@example.test").is_none());
 }
 

@@ -11,7 +11,7 @@ use std::fmt;
 
 pub use master_key::{MasterKey, MASTER_KEY_ENV};
 pub use oauth::{authorization_request, pkce_challenge, AuthorizationRequest, OAuthEndpoints, TokenGrant, TokenResponse};
-pub use tokens::{reconnect_command, AccessToken, TokenService};
+pub use tokens::{not_connected, reconnect_command, AccessToken, TokenService};
 
 /// Names of the credentials a connection may hold.
 pub mod credential {

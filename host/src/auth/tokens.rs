@@ -197,9 +197,9 @@ impl TokenService {
         self.store_response(connection, &response).await
     }
 
-    /// Exchanges the refresh token for a new pair. A 4xx answer, including the `invalid_grant`
+    /// Exchanges the refresh token for a new pair. A 4xx response, including the `invalid_grant`
     /// that follows a lost response (the provider rotated the token but Roster never saw the
-    /// new one), marks the connection as needing re-authorization; there is no retry loop.
+    /// new one), marks the connection as needing re-authorization. There is no retry loop.
     async fn refresh(&self, connection: &Connection, endpoints: &OAuthEndpoints) -> Result<AccessToken, AuthError> {
         let client_secret = self.client_secret(connection).await?;
         let Some((refresh_token, _)) = self.secret(connection, credential::REFRESH_TOKEN).await? else {
@@ -294,7 +294,16 @@ impl TokenService {
     }
 }
 
-/// The command that authorizes a connection again.
+/// Returns why `connection` cannot do `task` (such as "changing users") and the command that
+/// connects it again, or `None` when it is connected.
+pub fn not_connected(connection: &Connection, task: &str) -> Option<String> {
+    if connection.state == ConnectionState::Connected {
+        return None;
+    }
+    Some(format!("connection `{}` {}; run `{}` before {task}", connection.name, connection.state.predicate(), reconnect_command(connection)))
+}
+
+/// Returns the command that authorizes a connection again.
 pub fn reconnect_command(connection: &Connection) -> String {
     match connection.auth_grant {
         AuthGrant::AuthorizationCode => format!(

@@ -49,9 +49,10 @@ pub async fn run(app: &App, args: AuditLogArgs) -> anyhow::Result<()> {
                 return Ok(());
             }
             let mut out = table(&["TIME (UTC)", "ACTOR", "CONNECTION", "OPERATION", "TARGET", "OUTCOME", "DETAIL"]);
-            for entry in &entries {
+            for record in &entries {
+                let entry = &record.entry;
                 out.add_row(vec![
-                    short_time(Some(entry.at)),
+                    short_time(Some(record.at)),
                     entry.actor.clone(),
                     entry.connection.clone(),
                     entry.operation.clone(),

@@ -35,13 +35,8 @@ pub fn print_access(features: &[FeatureStatus]) -> usize {
 pub async fn run(app: &App, args: CheckArgs) -> anyhow::Result<()> {
     let connection = app.db.connection(&args.name).await?;
     // A connection whose tokens are gone has no grant to check.
-    if connection.state != crate::store::ConnectionState::Connected {
-        bail!(
-            "connection `{}` {}; run `{}` before checking it",
-            args.name,
-            connection.state.predicate(),
-            crate::auth::reconnect_command(&connection)
-        );
+    if let Some(message) = crate::auth::not_connected(&connection, "checking it") {
+        bail!("{message}");
     }
     let prepared = app.prepare(connection).await?;
     let features = check_access(app, &prepared).await?;

@@ -127,12 +127,7 @@ async fn sync_state(State(state): State<Arc<ServerState>>, Path(name): Path<Stri
 
 async fn start_sync(State(state): State<Arc<ServerState>>, Path(name): Path<String>) -> Result<Response, ApiError> {
     let connection = state.app.db.connection(&name).await?;
-    if connection.state != crate::store::ConnectionState::Connected {
-        let message = format!(
-            "connection `{name}` {}; run `{}` before syncing",
-            connection.state.predicate(),
-            crate::auth::reconnect_command(&connection)
-        );
+    if let Some(message) = crate::auth::not_connected(&connection, "syncing") {
         return Err(ApiError::new(StatusCode::CONFLICT, message));
     }
     let already_running = || ApiError::new(StatusCode::CONFLICT, format!("a sync of `{name}` is already running"));

@@ -9,7 +9,7 @@ use crate::app::App;
 use crate::store::SyncRun;
 use crate::sync::{sync_connection, ActivityOutcome, Progress};
 
-/// What a background sync is doing or last did.
+/// The state of a background sync: running now, or the last one's outcome.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct JobState {
     pub running: bool,

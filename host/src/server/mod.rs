@@ -37,7 +37,7 @@ pub struct ServerState {
     pub allowed_hosts: AllowedHosts,
 }
 
-/// The server's routes with their limits and request logging.
+/// Builds the server's routes with their limits, guard and request logging.
 pub fn router(app: Arc<App>, allowed_hosts: AllowedHosts) -> Router {
     let state = Arc::new(ServerState { app, jobs: Arc::new(jobs::SyncJobs::default()), allowed_hosts });
     Router::new()

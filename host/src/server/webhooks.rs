@@ -101,7 +101,7 @@ async fn receive(
     let actor = format!("{ACTOR_PREFIX}:{connector}");
     match event.outcome {
         WebhookOutcome::Challenge(answer) => {
-            tracing::info!(connector, connection = %verified_by.name, "answered a webhook endpoint challenge");
+            tracing::info!(connector, connection = %verified_by.name, "responded to a webhook endpoint challenge");
             Ok(([(axum::http::header::CONTENT_TYPE, "application/json")], answer).into_response())
         }
         WebhookOutcome::Deauthorized(deauthorization) => {

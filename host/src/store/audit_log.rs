@@ -10,8 +10,8 @@ fn serialize_rfc3339<S: serde::Serializer>(unix: &i64, serializer: S) -> std::re
     serializer.collect_str(&at)
 }
 
-/// One audit log entry to write.
-#[derive(Debug, Clone, Default)]
+/// One audit log entry, as written.
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct AuditEntry {
     pub actor: String,
     pub connection: String,
@@ -32,15 +32,8 @@ pub struct AuditRecord {
     /// Unix seconds, serialised as RFC 3339 like every other time in Roster's JSON.
     #[serde(serialize_with = "serialize_rfc3339")]
     pub at: i64,
-    pub actor: String,
-    pub connection: String,
-    pub operation: String,
-    pub target: Option<String>,
-    pub before: Option<serde_json::Value>,
-    pub after: Option<serde_json::Value>,
-    pub outcome: String,
-    pub upstream_code: Option<String>,
-    pub detail: Option<String>,
+    #[serde(flatten)]
+    pub entry: AuditEntry,
 }
 
 fn json(value: &Option<serde_json::Value>) -> Option<String> {
@@ -88,9 +81,7 @@ impl Database {
                     let text: Option<String> = row.try_get(column)?;
                     Ok(text.and_then(|text| serde_json::from_str(&text).ok()))
                 };
-                Ok(AuditRecord {
-                    id: row.try_get("id")?,
-                    at: row.try_get("at")?,
+                let entry = AuditEntry {
                     actor: row.try_get("actor")?,
                     connection: row.try_get("connection")?,
                     operation: row.try_get("operation")?,
@@ -100,7 +91,8 @@ impl Database {
                     outcome: row.try_get("outcome")?,
                     upstream_code: row.try_get("upstream_code")?,
                     detail: row.try_get("detail")?,
-                })
+                };
+                Ok(AuditRecord { id: row.try_get("id")?, at: row.try_get("at")?, entry })
             })
             .collect()
     }

@@ -4,7 +4,8 @@ use sqlx::Row;
 
 use super::{unix_now, Database, Result};
 
-/// What `roster app set` stores. `None` means "not set", so defaults or upstream values apply.
+/// The settings `roster app set` stores. `None` means "not set", so defaults or upstream values
+/// apply.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct AppSettings {
     pub seats: Option<u32>,

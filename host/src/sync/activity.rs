@@ -26,7 +26,7 @@ enum Task {
     Usage,
 }
 
-/// Where an activity run stands: the task, its range and the connector's cursor.
+/// The position of an activity run: the task, its range and the connector's cursor.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct Checkpoint {
     task: Task,
@@ -42,7 +42,7 @@ impl Checkpoint {
     }
 }
 
-/// How an activity sync ended.
+/// The outcome of an activity sync.
 #[derive(Debug, Clone)]
 pub enum ActivityOutcome {
     Completed { run: ActivityRun, unavailable: Vec<UnavailableNote> },
@@ -64,8 +64,8 @@ fn month_key(date: Date) -> String {
     format!("{:04}-{:02}", date.year(), date.month())
 }
 
-/// The first day of the history window: six months before today, plus one day, so the
-/// oldest month always lies inside the upstream's limit.
+/// Returns the first day of the history window: six months before today, plus one day, so
+/// that the oldest month lies inside the upstream's limit.
 pub fn window_start(today: Date) -> Date {
     today.checked_sub(HISTORY_MONTHS.months()).and_then(|date| date.checked_add(1.day())).unwrap_or(today)
 }
@@ -86,7 +86,7 @@ fn month_ranges(start: Date, end: Date) -> Vec<(Date, Date)> {
     ranges
 }
 
-/// The work of one activity sync, derived from what is already stored.
+/// The state of one activity sync, derived from what is already stored.
 fn plan(state: &ActivityState, today: Date) -> Vec<Checkpoint> {
     let window = window_start(today);
     let sessions_start = state

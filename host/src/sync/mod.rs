@@ -127,7 +127,7 @@ pub async fn sync_users(app: &App, name: &str, progress: &dyn Progress) -> Resul
 pub struct ConnectionSync {
     pub users: SyncReport,
     pub activity: ActivityOutcome,
-    /// Why the account report was not refreshed, when it was not.
+    /// The reason the account report was not refreshed, if it was not.
     pub account_report_error: Option<String>,
 }
 

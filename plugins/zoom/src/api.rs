@@ -5,12 +5,12 @@ use crate::bindings::roster::connector::types::ConnectorError;
 use crate::describe::API;
 use crate::errors::{classify, ZoomError};
 
-/// Sends `GET {path_and_query}` to the API upstream and returns the body of a 2xx answer.
+/// Sends `GET {path_and_query}` to the API upstream and returns the body of a 2xx response.
 pub fn get(path_and_query: &str, rate_class: Option<&str>) -> Result<Vec<u8>, ConnectorError> {
     send(Method::Get, path_and_query, None, rate_class).map(|(_, body)| body)
 }
 
-/// Sends a request to the API upstream and returns the status and body of a 2xx answer.
+/// Sends a request to the API upstream and returns the status and body of a 2xx response.
 ///
 /// The host already refreshes the token and replays once on HTTP 401. Zoom's specification
 /// also documents its code 124 under HTTP 400, which the host cannot recognise, so that case

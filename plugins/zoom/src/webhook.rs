@@ -27,7 +27,7 @@ fn rejected(message: String) -> ConnectorError {
 fn secret_error(error: SecretError) -> ConnectorError {
     match error {
         SecretError::NotFound(detail) => rejected(format!("cannot verify the webhook: {detail}")),
-        SecretError::Denied(detail) => ConnectorError::Internal(format!("the host refused the webhook secret: {detail}")),
+        SecretError::Denied(detail) => ConnectorError::Internal(format!("the host rejected the webhook secret request: {detail}")),
     }
 }
 

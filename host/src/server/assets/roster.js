@@ -113,6 +113,7 @@ async function loadUsage() {
 function renderSeats(seats, usage) {
   const list = document.getElementById("seats");
   const facts = [];
+
   const source = { manual: " (manual)", upstream: " (from plan usage)", unknown: "" }[seats.seats_bought_source];
   facts.push(["Seats bought", seats.seats_bought == null ? "unknown" : `${seats.seats_bought}${source}`]);
   facts.push(["Seats assigned", seats.seats_pending ? `${seats.seats_assigned}, plus ${plural(seats.seats_pending, "pending invitation")}` : String(seats.seats_assigned)]);
@@ -121,9 +122,11 @@ function renderSeats(seats, usage) {
     utilisation += `, ${seats.seats_assigned - seats.seats_bought} more assigned than bought`;
   }
   facts.push(["Utilisation", utilisation]);
+
   const idle = seats.idle_licensed;
   const cost = idle.yearly_cost ? `, ${idle.yearly_cost} ${idle.currency || ""} a year` : "";
   facts.push(["Idle paid seats", `${idle.total} (${idle.unused} unused, ${idle.never} never)${cost}`]);
+
   const renewal = seats.renewal;
   let renewalText = "unknown";
   if (renewal.date) {
@@ -132,6 +135,7 @@ function renderSeats(seats, usage) {
     else renewalText = `${renewal.date}, in ${renewal.days_left} days`;
   }
   facts.push(["Renewal", renewalText, renewal.state]);
+
   const rooms = seats.rooms;
   facts.push(["Zoom Rooms", rooms.count == null ? "unknown" : `${rooms.count} rooms (not counted as people)`]);
   if (seats.dashboard) facts.push(["Meetings, 30 days", `${seats.dashboard.meetings} meetings, ${seats.dashboard.minutes} minutes`]);
@@ -139,6 +143,7 @@ function renderSeats(seats, usage) {
     const month = usage.complete ? usage.month : `${usage.month} so far`;
     facts.push([`Meeting hosts, ${month}`, `${usage.hosts} hosts; ${usage.licensed_without_meetings} of ${usage.licensed_users} paid seats hosted none`]);
   }
+
   list.replaceChildren();
   for (const [term, value, state] of facts) {
     list.append(element("dt", { text: term }), element("dd", { class: state ? `renewal-${state}` : null, text: value }));
